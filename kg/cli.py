@@ -1,0 +1,194 @@
+"""The ``kg`` command line: ``build``, ``extract``, ``eval`` and friends.
+
+Every command reports bad input as one line naming the file (and line), exits
+non-zero, and leaves no partial output behind (writers go through
+:func:`kg._io.atomic_write`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from kg.ingest import IngestError, IngestReport
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+log = logging.getLogger("kg")
+
+DEFAULT_INPUTS = ["seeds/"]
+
+
+def _progress(quiet: bool, desc: str, total: int | None = None):
+    """A tqdm bar on stderr (silenced by ``--quiet`` or when stderr is no terminal
+    and the work is small); returns a wrapper for iterables."""
+    if quiet:
+        return lambda items: items
+    from tqdm import tqdm
+
+    def wrap(items: Iterable[T]) -> Iterable[T]:
+        return tqdm(items, desc=desc, unit=" papers", total=total, file=sys.stderr, mininterval=0.5)
+
+    return wrap
+
+
+def _add_input_args(parser: argparse.ArgumentParser, *, many: bool = True) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="*" if many else 1,
+        metavar="INPUT",
+        help="seed pages (.txt), JSONL files ({\"title\", \"abstract\"} per line) or folders "
+        "of them (default: seeds/)",
+    )
+    parser.add_argument(
+        "--on-error",
+        choices=("stop", "skip"),
+        default="stop",
+        help="a bad record stops the run (default) or is skipped and counted",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _build(args: argparse.Namespace):
+    import kg
+
+    return kg.build(
+        args.inputs or DEFAULT_INPUTS,
+        on_error=args.on_error,
+        progress=_progress(args.quiet, "extracting"),
+    )
+
+
+def _report_skipped(report: IngestReport) -> None:
+    if report.skipped:
+        print(f"skipped {len(report.skipped)} bad record(s):", file=sys.stderr)
+        for reason in report.skipped[:20]:
+            print(f"  {reason}", file=sys.stderr)
+        if len(report.skipped) > 20:
+            print(f"  ... and {len(report.skipped) - 20} more", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.entities import write_entities
+    from kg.rdf import write_rdf
+    from kg.viewer import write_html
+
+    g = _build(args)
+    out = Path(args.out)
+    G = g.graph
+    rdf_name = {"turtle": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld"}[args.rdf_format]
+    write_entities(G, out / "entities.jsonl")
+    triples = write_rdf(G, out / rdf_name, format=args.rdf_format, base_iri=args.base_iri)
+    write_html(G, out / "graph.html")
+    _report_skipped(g.report)
+    kinds = Counter(kind for _, kind in G.nodes(data="kind"))
+    relations = Counter(rel for _, _, rel in G.edges(keys=True))
+    unique = kinds.get("Paper", 0)
+    print(f"papers read:    {g.report.read} from {g.report.files} file(s)")
+    print(f"unique papers:  {unique}")
+    for kind in ("Method", "Model", "Dataset", "Repository"):
+        print(f"{kind.lower() + 's:':15} {kinds.get(kind, 0)}")
+    print(f"edges:          {G.number_of_edges()} ({', '.join(f'{r} {n}' for r, n in sorted(relations.items()))})")
+    print(f"triples:        {triples}")
+    print(f"wrote {out / 'entities.jsonl'}, {out / rdf_name}, {out / 'graph.html'}")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from kg.entities import write_entities
+
+    g = _build(args)
+    count = write_entities(g.graph, args.output)
+    _report_skipped(g.report)
+    print(f"wrote {count} record(s) to {args.output}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from kg.evaluate import evaluate_file
+
+    scores = evaluate_file(args.gold, progress=_progress(args.quiet, "scoring"))
+    if args.errors:
+        for err in scores.errors:
+            note = f"  ({err['note']})" if err["note"] else ""
+            print(f"{err['kind']:12} {err['type']:8} {err['text']!r:45} {err['paper'][:60]}{note}")
+        print()
+    if args.json:
+        print(json.dumps(scores.as_dict(), indent=2))
+    else:
+        print(scores.table())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="Build a typed knowledge graph of ML papers (methods, models, datasets, "
+        "code) from their titles and abstracts, offline.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser(
+        "build",
+        help="read papers, extract, resolve, write graph.ttl, graph.html and entities.jsonl",
+        description="Read papers, extract entities, resolve them into one node per thing, "
+        "and write the graph as RDF, an offline HTML viewer and entities.jsonl.",
+    )
+    _add_input_args(build)
+    build.add_argument("-o", "--out", default="exports/", help="output folder (default: exports/)")
+    build.add_argument(
+        "--rdf-format",
+        choices=("turtle", "nt", "jsonld"),
+        default="turtle",
+        help="RDF serialisation (default: turtle; nt streams, for big graphs)",
+    )
+    build.add_argument("--base-iri", default=None, help="base IRI of the graph's nodes")
+    build.set_defaults(func=cmd_build)
+
+    extract = sub.add_parser(
+        "extract",
+        help="write only the per-paper entities (JSONL)",
+        description="Extract entities and write one JSON line per paper: "
+        '{"id", "title", "entities": [{"text", "type", "proposed", "canonical"}]}.',
+    )
+    _add_input_args(extract)
+    extract.add_argument("-o", "--output", required=True, help="the JSONL file to write")
+    extract.set_defaults(func=cmd_extract)
+
+    ev = sub.add_parser(
+        "eval",
+        help="score the extractor against gold annotations",
+        description="Run the extractor on the gold records' titles and abstracts and score "
+        "per type P/R/F1, micro F1 and the proposed pairs, as GUIDELINES.md says.",
+    )
+    ev.add_argument("gold", help="gold JSONL ({title, abstract, entities} per line)")
+    ev.add_argument("--errors", action="store_true", help="list every false positive and negative")
+    ev.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ev.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    try:
+        return args.func(args)
+    except IngestError as err:
+        print(f"kg: error: {err}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as err:
+        print(f"kg: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return 130

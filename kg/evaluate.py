@@ -1,0 +1,223 @@
+"""Score extracted entities against hand-annotated gold, as GUIDELINES.md says.
+
+Names are compared after lower-casing and dropping everything but letters and
+digits. A predicted entity is correct when its text matches a gold entity's
+name or alias and its type is the gold type or one in ``also``; each gold
+entity is matched at most once. Precision, recall and F1 are per type and
+micro-averaged; ``proposed`` is scored as its own set of (paper, entity) pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.extract.records import EntityType
+
+__all__ = [
+    "GoldEntity",
+    "GoldPaper",
+    "Predicted",
+    "Scores",
+    "evaluate_file",
+    "predictions",
+    "read_gold",
+    "score",
+    "score_key",
+]
+
+TYPES = tuple(t.value for t in EntityType)
+
+
+def score_key(text: str) -> str:
+    """Lower-cased letters and digits only: ``CIFAR-10`` → ``cifar10``."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+@dataclass
+class GoldEntity:
+    name: str
+    type: str
+    proposed: bool = False
+    aliases: list[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)
+
+    @property
+    def keys(self) -> set[str]:
+        return {score_key(n) for n in (self.name, *self.aliases)} - {""}
+
+    def accepts(self, etype: str) -> bool:
+        return etype == self.type or etype in self.also
+
+
+@dataclass
+class GoldPaper:
+    title: str
+    abstract: str
+    entities: list[GoldEntity]
+
+
+@dataclass(frozen=True)
+class Predicted:
+    """What the scorer needs of a prediction: its text, type and proposed flag."""
+
+    text: str
+    type: str
+    proposed: bool = False
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Scores:
+    """Per-type and micro counts, the ``proposed`` counts, and every error."""
+
+    by_type: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in TYPES})
+    proposed: Counts = field(default_factory=Counts)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def micro(self) -> Counts:
+        return Counts(
+            tp=sum(c.tp for c in self.by_type.values()),
+            fp=sum(c.fp for c in self.by_type.values()),
+            fn=sum(c.fn for c in self.by_type.values()),
+        )
+
+    def table(self) -> str:
+        rows = [f"{'':10} {'P':>6} {'R':>6} {'F1':>6} {'TP':>5} {'FP':>5} {'FN':>5}"]
+        for name, c in [*self.by_type.items(), ("micro", self.micro), ("proposed", self.proposed)]:
+            rows.append(
+                f"{name:10} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.tp:5} {c.fp:5} {c.fn:5}"
+            )
+        return "\n".join(rows)
+
+    def as_dict(self) -> dict:
+        def one(c: Counts) -> dict:
+            return {"precision": c.precision, "recall": c.recall, "f1": c.f1, "tp": c.tp, "fp": c.fp, "fn": c.fn}
+
+        return {
+            "by_type": {t: one(c) for t, c in self.by_type.items()},
+            "micro": one(self.micro),
+            "proposed": one(self.proposed),
+        }
+
+
+def read_gold(path: str | Path) -> Iterator[GoldPaper]:
+    """Gold records: ``{"title", "abstract", "entities": [{"name", "type", ...}]}`` per line."""
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                yield GoldPaper(
+                    title=record["title"],
+                    abstract=record["abstract"],
+                    entities=[
+                        GoldEntity(
+                            name=e["name"],
+                            type=e["type"],
+                            proposed=bool(e.get("proposed")),
+                            aliases=list(e.get("aliases") or ()),
+                            also=list(e.get("also") or ()),
+                        )
+                        for e in record.get("entities", ())
+                    ],
+                )
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise ValueError(f"{path}:{number}: not a gold record ({err})") from None
+
+
+def score(
+    gold: Iterable[GoldPaper], predicted: Iterable[list[Predicted]], *, scores: Scores | None = None
+) -> Scores:
+    """Score predictions paper by paper (``predicted`` aligned with ``gold``;
+    a paper with no predictions is an empty list and scores its misses)."""
+    scores = scores or Scores()
+    for paper, preds in zip(gold, predicted, strict=True):
+        _score_paper(paper, preds, scores)
+    return scores
+
+
+def _score_paper(paper: GoldPaper, preds: list[Predicted], scores: Scores) -> None:
+    unmatched = list(paper.entities)
+    for pred in preds:
+        key = score_key(pred.text)
+        hit = next((g for g in unmatched if key in g.keys and g.accepts(pred.type)), None)
+        if hit is None:
+            wrong = next((g for g in paper.entities if key in g.keys), None)
+            scores.by_type[pred.type].fp += 1
+            scores.errors.append(
+                {
+                    "paper": paper.title,
+                    "kind": "FP",
+                    "text": pred.text,
+                    "type": pred.type,
+                    "note": f"gold type {wrong.type}" if wrong is not None else "",
+                }
+            )
+            continue
+        unmatched.remove(hit)
+        scores.by_type[pred.type].tp += 1
+    for missed in unmatched:
+        scores.by_type[missed.type].fn += 1
+        scores.errors.append(
+            {"paper": paper.title, "kind": "FN", "text": missed.name, "type": missed.type, "note": ""}
+        )
+    # ``proposed``: (paper, entity) pairs, an entity matching by name or alias.
+    gold_proposed = [g for g in paper.entities if g.proposed]
+    for pred in (p for p in preds if p.proposed):
+        key = score_key(pred.text)
+        hit = next((g for g in gold_proposed if key in g.keys), None)
+        if hit is None:
+            scores.proposed.fp += 1
+            scores.errors.append(
+                {"paper": paper.title, "kind": "FP-proposed", "text": pred.text, "type": pred.type, "note": ""}
+            )
+        else:
+            gold_proposed.remove(hit)
+            scores.proposed.tp += 1
+    for missed in gold_proposed:
+        scores.proposed.fn += 1
+        scores.errors.append(
+            {"paper": paper.title, "kind": "FN-proposed", "text": missed.name, "type": missed.type, "note": ""}
+        )
+
+
+def predictions(papers: Iterable[GoldPaper], **extract_options) -> Iterator[list[Predicted]]:
+    """Run the extractor on gold titles and abstracts (the gold itself is never read)."""
+    from kg.extract import extract
+    from kg.ingest import Paper, paper_id
+
+    stream = (Paper(id=paper_id(p.title), title=p.title, abstract=p.abstract) for p in papers)
+    for _, entities in extract(stream, **extract_options):
+        yield [Predicted(e.text, e.type.value, e.proposed) for e in entities]
+
+
+def evaluate_file(path: str | Path, *, progress=None, **extract_options) -> Scores:
+    """Score the extractor on a gold file."""
+    gold = list(read_gold(path))
+    papers = progress(gold) if progress is not None else gold
+    return score(gold, predictions(papers, **extract_options))

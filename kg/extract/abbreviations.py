@@ -1,0 +1,137 @@
+"""Acronym definitions, after Schwartz & Hearst (PSB 2003).
+
+Pure functions over strings, so they are tested without a pipeline; the
+``kg_acronyms`` component is a thin wrapper. Two shapes are found:
+
+* ``long form (SF)``: ``Low-Rank Adaptation (LoRA)``, the common one;
+* ``SF (long form)``: ``LoRA (Low-Rank Adaptation)``, when the parenthesis
+  holds several words and the outside is one short token.
+
+The long form is the shortest run of words before the parenthesis whose
+characters contain the short form's letters in order, the first letter of the
+short form starting a word (Schwartz & Hearst's ``find_best_long_form``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Definition", "best_long_form", "find_definitions", "is_short_form"]
+
+_PAREN = re.compile(r"\(([^()]{1,120})\)")
+_WORD = re.compile(r"[^\s]+")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """An acronym and its long form, with character offsets into the text."""
+
+    short: str
+    long: str
+    short_start: int
+    short_end: int
+    long_start: int
+    long_end: int
+
+
+def is_short_form(text: str) -> bool:
+    """2–10 characters, one word, starts alphanumeric, holds a capital letter.
+
+    >>> is_short_form("LoRA"), is_short_form("PEFTs"), is_short_form("e.g."), is_short_form("ours")
+    (True, True, False, False)
+    """
+    if not 2 <= len(text) <= 12 or " " in text:
+        return False
+    if not text[0].isalnum() or not any(c.isupper() for c in text):
+        return False
+    return sum(c.isalpha() for c in text) >= 2
+
+
+def best_long_form(short: str, candidate: str) -> str | None:
+    """The shortest suffix of ``candidate`` that spells ``short`` (Schwartz & Hearst).
+
+    >>> best_long_form("LoRA", "we use Low-Rank Adaptation")
+    'Low-Rank Adaptation'
+    >>> best_long_form("PEFT", "methods")
+    """
+    s_index = len(short) - 1
+    l_index = len(candidate) - 1
+    while s_index >= 0:
+        char = short[s_index].lower()
+        if not char.isalnum():
+            s_index -= 1
+            continue
+        # The first character of the short form must start a word of the long form.
+        while l_index >= 0 and (
+            candidate[l_index].lower() != char
+            or (s_index == 0 and l_index > 0 and candidate[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < 0:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start = candidate.rfind(" ", 0, l_index + 1) + 1
+    long = candidate[start:].strip()
+    return long if len(long) > len(short) else None
+
+
+def find_definitions(text: str) -> Iterator[Definition]:
+    """Every acronym definition in ``text``, in order."""
+    for match in _PAREN.finditer(text):
+        inside = match.group(1)
+        # "(PEFT; Houlsby et al.)" or "(LoRA, ...)": the first part is the candidate.
+        first = re.split(r"[;,]\s|\s[-–]\s", inside, maxsplit=1)[0].strip()
+        first_start = match.start(1) + inside.find(first)
+        if is_short_form(first):
+            definition = _long_before(first, first_start, text, max(0, match.start() - 200), match.start())
+        else:
+            definition = _short_before(text, first, first_start, match.start())
+        if definition is not None:
+            yield definition
+
+
+def _long_before(
+    short: str, short_start: int, text: str, start: int, end: int
+) -> Definition | None:
+    """``long form (SF)``: look back from ``end`` at most min(|SF| + 5, 2|SF|) words."""
+    max_words = min(len(short) + 5, len(short) * 2)
+    words = list(_WORD.finditer(text, start, end))[-max_words:]
+    if not words:
+        return None
+    window_start = words[0].start()
+    window = text[window_start:end].rstrip()
+    # Never reach back over a sentence or clause boundary.
+    cut = max(window.rfind(". "), window.rfind("; "), window.rfind(": "), window.rfind("\n"))
+    if cut >= 0:
+        window_start += cut + 1
+        window = text[window_start:end].rstrip()
+    long = best_long_form(short, window)
+    if long is None or _too_loose(short, long):
+        return None
+    long_start = window_start + window.rfind(long)
+    return Definition(
+        short, long, short_start, short_start + len(short), long_start, long_start + len(long)
+    )
+
+
+def _short_before(text: str, long: str, long_start: int, paren_start: int) -> Definition | None:
+    """``SF (long form)``: the single word right before the parenthesis."""
+    if len(long.split()) < 2:
+        return None
+    match = re.search(r"(\S+)\s*$", text[:paren_start])
+    if match is None or not is_short_form(match.group(1)):
+        return None
+    short = match.group(1)
+    if best_long_form(short, long) is None or _too_loose(short, long):
+        return None
+    return Definition(short, long, match.start(1), match.end(1), long_start, long_start + len(long))
+
+
+def _too_loose(short: str, long: str) -> bool:
+    """Reject long forms far longer than the acronym can explain."""
+    words = long.split()
+    letters = sum(c.isalpha() for c in short)
+    return len(words) > letters + 3 or len(long) > 100

@@ -1,0 +1,460 @@
+"""spaCy pipeline components of the extractor.
+
+Order and what each one writes (components talk through extensions only):
+
+``kg_sentences``   token.is_sent_start: a new line (the title) or ``. ? !``
+                   before a capital starts a sentence.
+``kg_links``       ``doc.spans["kg_candidates"]`` spans labelled ``repo``.
+``kg_acronyms``    ``Doc._.kg_acronyms``: list of JSON-friendly dicts
+                   ``{"short", "long", "short_start", "short_end", "long_start", "long_end"}``.
+``kg_candidates``  more ``doc.spans["kg_candidates"]``: lexicon hits, acronym
+                   pairs, name-shaped words, the title's ``Name:`` prefix,
+                   ``called X``, ``X dataset``. ``Span._.kg_rule`` names the rule.
+``kg_typer``       ``doc.spans["kg_entities"]``: candidates that survive the
+                   filters, labelled ``method``/``model``/``dataset``/``repo``,
+                   with ``Span._.kg_confidence``.
+``kg_proposed``    ``Span._.kg_proposed`` on ``kg_entities``: what the paper introduces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, SpanGroup
+
+from kg.extract.abbreviations import find_definitions
+from kg.extract.lexicon import Lexicon, load_lexicon
+from kg.extract.links import find_links
+from kg.extract.records import EntityType
+
+__all__ = ["CANDIDATES", "ENTITIES", "set_extensions"]
+
+CANDIDATES = "kg_candidates"
+ENTITIES = "kg_entities"
+
+
+def set_extensions() -> None:
+    """Register our extensions once; never ``force=True`` over someone else's."""
+    for obj, name, default in (
+        (Doc, "kg_acronyms", None),
+        (Span, "kg_rule", None),
+        (Span, "kg_confidence", 0.0),
+        (Span, "kg_proposed", False),
+    ):
+        if not obj.has_extension(name):
+            obj.set_extension(name, default=default)
+
+
+set_extensions()
+
+# ---------------------------------------------------------------- sentences
+
+_ABBREVIATIONS = {"e.g.", "i.e.", "et", "al.", "vs.", "cf.", "Fig.", "Eq.", "etc."}
+
+
+@Language.component("kg_sentences", assigns=["token.is_sent_start"])
+def split_sentences(doc: Doc) -> Doc:
+    """Sentence starts: after a line break (title/abstract) or after ``. ? !``
+    when the next word starts upper-case or with a digit, unless the full stop
+    belongs to an abbreviation."""
+    for i, token in enumerate(doc):
+        if i == 0:
+            token.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            start = True
+        elif prev.text in (".", "?", "!") and prev.whitespace_:
+            first = token.text[:1]
+            start = (first.isupper() or first.isdigit()) and (
+                i < 2 or doc[i - 2].text not in _ABBREVIATIONS
+            )
+        else:
+            start = False
+        token.is_sent_start = start
+    return doc
+
+
+# ---------------------------------------------------------------- links
+
+
+def _add_candidate(doc: Doc, start: int, end: int, label: str, rule: str) -> Span | None:
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if span is None or not span.text.strip():
+        return None
+    span._.kg_rule = rule
+    doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES)).append(span)
+    return span
+
+
+@Language.component("kg_links", assigns=["doc.spans"])
+def find_repo_links(doc: Doc) -> Doc:
+    """Code and project links, cleaned of trailing punctuation and LaTeX leftovers."""
+    for start, end, _url in find_links(doc.text):
+        _add_candidate(doc, start, end, EntityType.REPO.value, "link")
+    return doc
+
+
+# ---------------------------------------------------------------- acronyms
+
+
+@Language.component("kg_acronyms", assigns=["doc._.kg_acronyms"])
+def find_acronyms(doc: Doc) -> Doc:
+    """Schwartz–Hearst acronym definitions (see :mod:`kg.extract.abbreviations`)."""
+    doc._.kg_acronyms = [
+        {
+            "short": d.short,
+            "long": d.long,
+            "short_start": d.short_start,
+            "short_end": d.short_end,
+            "long_start": d.long_start,
+            "long_end": d.long_end,
+        }
+        for d in find_definitions(doc.text)
+    ]
+    return doc
+
+
+# ---------------------------------------------------------------- candidates
+
+#: A word shaped like a name: inner capital (LoRA, nnUNet), two capitals
+#: (PEFT), or letters mixed with digits (GPT-4, CIFAR-10, ResNet50, T5), with
+#: hyphenated/dotted/slashed parts and ``++``. Plain numbers and units do not match.
+_NAME = re.compile(
+    r"""(?<![\w/.@-])
+        (?=[\w.+/-]*[A-Za-z])
+        (?:
+           [A-Za-z][a-z]*[A-Z][\w]*              # inner capital or caps run
+          |[A-Za-z]+\d[\w.]*                    # letters then digits
+          |\d+[A-Za-z]*[A-Z][A-Za-z]*            # digits then a capital (3DGS)
+        )
+        (?:[-/.][\w]+)*(?:\+\+|\+)?
+        (?![\w@])""",
+    re.VERBOSE,
+)
+#: A version or size written after a space: ``Llama 2``, ``Qwen 2.5``, ``GPT 4``.
+_VERSION_AFTER = re.compile(r"[ ~](\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?[BMK])?)\b(?![.,]\d)")
+#: Shapes that look like names but are units, quantities or ordinals.
+_NOT_NAME = re.compile(
+    r"""^(?:\d+(?:\.\d+)?[xX]|\d+[Dd]|\d+-?(?:bit|way|shot|layer|step|stage|fold|th|nd|rd|st|k)s?
+        |[A-Z]\d?|[IVX]+|[A-Z]\.|\d+(?:\.\d+)?(?:[KMBT]|GB|MB|TB|ms|Hz)|O\(.*|H\d|L\d|s\d)$""",
+    re.VERBOSE,
+)
+_CALLED = re.compile(
+    r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as)\s+"
+    r"[\"'“‘`]*((?:[A-Z][\w+.-]*|[a-z]+[A-Z][\w+.-]*)(?:\s+[A-Z][\w+.-]*){0,4})"
+)
+_CUE_NOUNS = (
+    "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
+    "|model|models|method|methods|algorithm|framework|loss|architecture|network|networks"
+)
+_BEFORE_CUE = re.compile(
+    r"\b((?:[A-Z][\w+.-]*|[a-z]+[A-Z][\w+.-]*)(?:[ -](?:[A-Z0-9][\w+.-]*))*)\s+(?=(?:" + _CUE_NOUNS + r")\b)"
+)
+
+
+class CandidateFinder:
+    """Spans that may name a method, model or dataset (see module docstring).
+
+    Rules in ``rules`` can be switched off from config to measure each one.
+    """
+
+    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue")
+
+    def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
+        self.name = name
+        self.lexicon = lexicon
+        self.rules = tuple(rules)
+        unknown = set(self.rules) - set(self.RULES)
+        if unknown:
+            raise ValueError(f"[{name}] unknown candidate rules {sorted(unknown)}; known: {self.RULES}")
+        # Cased entries match case-sensitively (``MATH``, ``Adam`` are not ``math``,
+        # ``adam``); lower-case and long multi-word entries match in any case.
+        self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.uncased = PhraseMatcher(nlp.vocab, attr="LOWER")
+        cased, uncased = [], []
+        for surface, etype in lexicon.phrases:
+            if surface.islower() or (" " in surface and len(surface) >= 12):
+                uncased.append((etype.value, surface.lower()))
+            else:
+                cased.append((etype.value, surface))
+        for matcher, entries in ((self.cased, cased), (self.uncased, uncased)):
+            by_label: dict[str, list] = {}
+            for label, surface in entries:
+                by_label.setdefault(label, []).append(nlp.make_doc(surface))
+            for label, docs in by_label.items():
+                matcher.add(label, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        if "lexicon" in self.rules:
+            for matcher in (self.cased, self.uncased):
+                for match_id, start, end in matcher(doc):
+                    span = doc[start:end]
+                    _add_candidate(doc, span.start_char, span.end_char, doc.vocab.strings[match_id], "lexicon")
+        if "acronym" in self.rules:
+            for acro in doc._.kg_acronyms or ():
+                _add_candidate(doc, acro["long_start"], acro["long_end"], "", "acronym_long")
+                _add_candidate(doc, acro["short_start"], acro["short_end"], "", "acronym_short")
+        if "shape" in self.rules:
+            for match in _NAME.finditer(text):
+                word = match.group()
+                if _NOT_NAME.match(word):
+                    continue
+                end = match.end()
+                version = _VERSION_AFTER.match(text, end)
+                if version is not None and not word[-1].isdigit():
+                    end = version.end()
+                _add_candidate(doc, match.start(), end, "", "shape")
+        if "title" in self.rules:
+            title_end = text.find("\n")
+            colon = text.find(":", 0, title_end if title_end >= 0 else len(text))
+            if 0 < colon <= 60 and len(text[:colon].split()) <= 4:
+                _add_candidate(doc, 0, colon, "", "title")
+        if "called" in self.rules:
+            for match in _CALLED.finditer(text):
+                _add_candidate(doc, match.start(1), match.end(1), "", "called")
+        if "cue" in self.rules:
+            for match in _BEFORE_CUE.finditer(text):
+                _add_candidate(doc, match.start(1), match.end(1), "", "cue")
+        doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
+        return doc
+
+
+@Language.factory(
+    "kg_candidates",
+    assigns=["doc.spans", "span._.kg_rule"],
+    requires=["doc._.kg_acronyms"],
+    default_config={"rules": list(CandidateFinder.RULES)},
+)
+def make_candidate_finder(nlp: Language, name: str, rules: list[str]) -> CandidateFinder:
+    return CandidateFinder(nlp, name, load_lexicon(), rules)
+
+
+# ---------------------------------------------------------------- typing
+
+#: Words a candidate span never starts with (they belong to the sentence).
+_LEADING = re.compile(
+    r"^(?:(?:the|a|an|our|their|its|this|these|those|we|in|on|for|with|and|of|to|from|by|via|"
+    r"using|use|both|each|all|new|novel|proposed|existing|standard|vanilla|original|popular|"
+    r"recent|prior|previous|various|several|many|most|other|such|as|that|which|while|when|"
+    r"where|however|moreover|furthermore|finally|specifically|here|then|thus|hence|also)\s+)+",
+    re.IGNORECASE,
+)
+#: Trailing hyphenated modifiers that are not part of a name (``LoRA-based``).
+_MODIFIER_TAIL = re.compile(
+    r"-(?:based|style|like|free|aware|guided|driven|specific|tuned|enhanced|augmented|"
+    r"inspired|powered|generated|related|level|wise|only|scale|sized|type|agnostic|"
+    r"dependent|independent|compatible|friendly|centric|oriented|efficient|trained|finetuned|"
+    r"pretrained|init|initialized|derived|equipped|integrated|assisted|informed)$",
+    re.IGNORECASE,
+)
+_DATASET_CUE = re.compile(
+    r"^\s*(?:data ?sets?|benchmarks?|corpus|corpora|suites?|environments?|challenge|leaderboard|"
+    r"splits?|test ?sets?|validation set|training set)\b",
+    re.IGNORECASE,
+)
+_MODEL_CUE = re.compile(r"^\s*(?:models?|checkpoints?|backbones?|LLMs?|weights)\b", re.IGNORECASE)
+_METHOD_CUE = re.compile(
+    r"^\s*(?:methods?|algorithms?|framework|frameworks|loss|losses|approach|technique|"
+    r"strategy|module|layers?|mechanism|regularization|optimizer|scheme|procedure)\b",
+    re.IGNORECASE,
+)
+_DATASET_BEFORE = re.compile(
+    r"\b(?:on|datasets?|benchmarks?|including|such as|like)\s*[:(]?\s*(?:the\s+)?$", re.IGNORECASE
+)
+_SIZE = re.compile(r"(?:\d+(?:\.\d+)?[BMK]\b|-(?:base|large|small|tiny|xl|xxl)\b)", re.IGNORECASE)
+_RULE_CONFIDENCE = {
+    "link": 1.0,
+    "lexicon": 0.9,
+    "title": 0.9,
+    "acronym_long": 0.85,
+    "acronym_short": 0.85,
+    "called": 0.85,
+    "cue": 0.7,
+    "shape": 0.6,
+}
+_RULE_PRIORITY = {rule: n for n, rule in enumerate(_RULE_CONFIDENCE)}
+
+
+class EntityTyper:
+    """Trim candidate spans, drop generic ones, type the rest, pick non-overlapping spans.
+
+    Type evidence, strongest first: the lexicon (curated and learned), the
+    acronym partner's type, context cues (``X dataset``, ``on X and Y``),
+    morphology (size suffixes make models), else ``default_type``.
+    """
+
+    def __init__(self, name: str, lexicon: Lexicon, default_type: str, min_confidence: float):
+        self.name = name
+        self.lexicon = lexicon
+        self.default_type = EntityType(default_type)
+        self.min_confidence = min_confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        partners = _acronym_partners(doc)
+        typed: list[Span] = []
+        for cand in doc.spans.get(CANDIDATES, ()):
+            span = _trim(doc, cand)
+            if span is None:
+                continue
+            if cand.label_ == EntityType.REPO.value:
+                etype, confidence = EntityType.REPO, 1.0
+            else:
+                found = self._type(doc, span, cand.label_, cand._.kg_rule, partners)
+                if found is None:
+                    continue
+                etype, confidence = found
+            if confidence < self.min_confidence:
+                continue
+            out = Span(doc, span.start, span.end, label=etype.value)
+            out._.kg_rule = cand._.kg_rule
+            out._.kg_confidence = confidence
+            typed.append(out)
+        doc.spans[ENTITIES] = SpanGroup(doc, name=ENTITIES, spans=_non_overlapping(typed))
+        return doc
+
+    def _type(
+        self, doc: Doc, span: Span, label: str, rule: str, partners: dict[tuple[int, int], str]
+    ) -> tuple[EntityType, float] | None:
+        text = span.text
+        lexicon = self.lexicon
+        partner = partners.get((span.start_char, span.end_char))
+        if lexicon.is_generic(text) or (partner is not None and lexicon.is_generic(partner)):
+            return None
+        confidence = _RULE_CONFIDENCE[rule]
+        known = (
+            EntityType(label) if label else lexicon.type_of(text)
+        ) or (lexicon.type_of(partner) if partner else None)
+        if known is not None:
+            return known, max(confidence, _RULE_CONFIDENCE["lexicon"])
+        if rule == "shape" and not _name_like(text):
+            return None
+        if rule == "acronym_long" and not _long_form_like(text):
+            return None
+        after = doc.text[span.end_char : span.end_char + 30]
+        before = doc.text[max(0, span.start_char - 40) : span.start_char]
+        if _DATASET_CUE.match(after) or (rule == "shape" and _DATASET_BEFORE.search(before)):
+            return EntityType.DATASET, confidence
+        if _MODEL_CUE.match(after) and (_SIZE.search(text) or any(c.isdigit() for c in text)):
+            return EntityType.MODEL, confidence
+        if _SIZE.search(text):
+            return EntityType.MODEL, confidence
+        if rule == "cue" and not _METHOD_CUE.match(after):
+            return None
+        return self.default_type, confidence
+
+
+def _trim(doc: Doc, span: Span) -> Span | None:
+    """The span without leading function words, ``'s``, or a ``-based`` tail."""
+    text = span.text
+    lead = _LEADING.match(text)
+    start = span.start_char + (lead.end() if lead else 0)
+    end = span.end_char
+    core = doc.text[start:end]
+    tail = _MODIFIER_TAIL.search(core)
+    if tail:
+        end = start + tail.start()
+    core = doc.text[start:end].rstrip(" -,.;:'’")
+    if core.endswith(("'s", "’s")):
+        core = core[:-2]
+    end = start + len(core)
+    if end <= start:
+        return None
+    return doc.char_span(start, end, alignment_mode="contract") or doc.char_span(
+        start, end, alignment_mode="expand"
+    )
+
+
+def _name_like(text: str) -> bool:
+    """Shape candidates: reject two-letter capitals and words in plain capitals
+    that read as emphasis (``ALL``), keep everything else the shape rule found."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    if text.isupper() and len(text) <= 2:
+        return False
+    return True
+
+
+def _long_form_like(text: str) -> bool:
+    """An acronym's long form names something when it has two words or more."""
+    return len(re.findall(r"[A-Za-z]+", text)) >= 2
+
+
+def _acronym_partners(doc: Doc) -> dict[tuple[int, int], str]:
+    """Offsets of each side of an acronym definition → the text of the other side."""
+    partners: dict[tuple[int, int], str] = {}
+    for acro in doc._.kg_acronyms or ():
+        partners[(acro["short_start"], acro["short_end"])] = acro["long"]
+        partners[(acro["long_start"], acro["long_end"])] = acro["short"]
+    return partners
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """Longest first, then the more trusted rule; drop spans that overlap a kept one."""
+    order = sorted(
+        spans,
+        key=lambda s: (-(s.end - s.start), _RULE_PRIORITY.get(s._.kg_rule, 99), s.start),
+    )
+    taken: set[int] = set()
+    kept: list[Span] = []
+    for span in order:
+        if taken.isdisjoint(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return sorted(kept, key=lambda s: s.start)
+
+
+@Language.factory(
+    "kg_typer",
+    assigns=["doc.spans", "span._.kg_confidence"],
+    requires=["doc.spans"],
+    default_config={"default_type": "method", "min_confidence": 0.0},
+)
+def make_entity_typer(
+    nlp: Language, name: str, default_type: str, min_confidence: float
+) -> EntityTyper:
+    return EntityTyper(name, load_lexicon(), default_type, min_confidence)
+
+
+# ---------------------------------------------------------------- proposed
+
+_PROPOSE = re.compile(
+    r"\b(?:we|this (?:paper|work|study|article)|here,? we|in this (?:paper|work),? we)\b[^.]{0,80}?\b"
+    r"(?:propose|proposes|introduce|introduces|present|presents|develop|develops|design|devise|"
+    r"put forward|contribute|release|construct|build|create|curate|collect|call|name|dub|term)\w*",
+    re.IGNORECASE,
+)
+_OUR = re.compile(r"\bour\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+@Language.component(
+    "kg_proposed", assigns=["span._.kg_proposed"], requires=["doc.spans"]
+)
+def mark_proposed(doc: Doc) -> Doc:
+    """What the paper introduces: the name before the title's colon, a new name
+    (not a lexicon hit) after "we propose/introduce/...", "called X",
+    "our X", and the paper's own code link."""
+    text = doc.text
+    title_end = text.find("\n") if "\n" in text else len(text)
+    for span in doc.spans.get(ENTITIES, ()):
+        rule = span._.kg_rule
+        if span.label_ == EntityType.REPO.value or rule == "title":
+            span._.kg_proposed = True
+            continue
+        if rule == "lexicon":
+            continue
+        sent = span.sent
+        prefix = text[sent.start_char : span.start_char]
+        in_title = span.end_char <= title_end
+        span._.kg_proposed = bool(
+            rule == "called"
+            or _PROPOSE.search(prefix)
+            or _OUR.search(text[max(0, span.start_char - 30) : span.start_char])
+            or (in_title and rule in ("shape", "acronym_short", "acronym_long"))
+        )
+    return doc

@@ -1,0 +1,87 @@
+"""Lexicons of names the field knows, shipped as text files in ``lexicons/``.
+
+``methods.txt``, ``models.txt`` and ``datasets.txt`` type a name; ``generic.txt``
+lists phrases the guidelines exclude (generic classes, metrics, tasks, fields).
+``learned.tsv`` (written by ``scripts/train_extractor.py`` from the training
+gold) adds names annotators typed and phrases they consistently left out.
+Lookups go through :func:`kg.resolve.match_key`, so ``CIFAR10`` finds
+``CIFAR-10`` and ``adapters`` finds ``adapter``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kg.extract.records import EntityType
+from kg.names import match_key
+
+__all__ = ["LEXICON_DIR", "Lexicon", "load_lexicon"]
+
+LEXICON_DIR = Path(__file__).with_name("lexicons")
+_TYPED_FILES = {
+    "methods.txt": EntityType.METHOD,
+    "models.txt": EntityType.MODEL,
+    "datasets.txt": EntityType.DATASET,
+}
+
+
+@dataclass
+class Lexicon:
+    """Typed names (surface forms and their match keys) and generic phrases."""
+
+    names: dict[str, EntityType] = field(default_factory=dict)
+    generic: set[str] = field(default_factory=set)
+    phrases: list[tuple[str, EntityType]] = field(default_factory=list)
+
+    def type_of(self, text: str) -> EntityType | None:
+        return self.names.get(match_key(text))
+
+    def is_generic(self, text: str) -> bool:
+        return match_key(text) in self.generic
+
+    def add(self, surface: str, etype: EntityType) -> None:
+        key = match_key(surface)
+        if key and key not in self.names and key not in self.generic:
+            self.names[key] = etype
+            self.phrases.append((surface, etype))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __contains__(self, text: str) -> bool:
+        return match_key(text) in self.names
+
+
+def _entries(path: Path) -> Iterator[str]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield line
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
+    """Read the lexicon files once per process (they are immutable package data)."""
+    lexicon = Lexicon()
+    lexicon.generic = {match_key(p) for p in _entries(folder / "generic.txt")}
+    learned = folder / "learned.tsv"
+    if learned.exists():
+        with learned.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(
+                (line for line in handle if not line.startswith("#")), delimiter="\t"
+            ):
+                if row["type"] == "generic":
+                    lexicon.generic.add(match_key(row["name"]))
+                else:
+                    lexicon.add(row["name"], EntityType(row["type"]))
+    for filename, etype in _TYPED_FILES.items():
+        for surface in _entries(folder / filename):
+            lexicon.add(surface, etype)
+    return lexicon

@@ -1,0 +1,52 @@
+"""Code and artifact links in running text: find them, clean what the scrape left.
+
+Abstracts end links with sentence punctuation (``...SSF.``), wrap them in
+brackets, or keep LaTeX leftovers (``.../Generation{here}``, ``\\url{...}``);
+the link itself never includes those.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["CODE_HOSTS", "clean_url", "find_links"]
+
+#: Hosts whose links are code or artifacts; any other http(s) link counts as a
+#: project page (``https://aka.ms/xdoc``, ``https://<name>.github.io/...``).
+CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "github.io")
+
+_LINK = re.compile(
+    r"""(?:https?://|www\.|(?<![\w.@/])(?:github|gitlab)\.com/|(?<![\w.@/])huggingface\.co/|(?<![\w.@/])bitbucket\.org/)
+        [^\s<>"'`]+""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LATEX_TAIL = re.compile(r"(?:\{[^{}]*\}|\\[a-z]+)+$", re.IGNORECASE)
+_TRAILING = ".,;:!?*'\"`"
+_PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+
+def clean_url(raw: str) -> str:
+    """Strip trailing punctuation, unbalanced closing brackets and LaTeX leftovers.
+
+    >>> clean_url("https://github.com/a/b{here}.")
+    'https://github.com/a/b'
+    >>> clean_url("https://en.wikipedia.org/wiki/Foo_(bar)).")
+    'https://en.wikipedia.org/wiki/Foo_(bar)'
+    """
+    url = raw.removeprefix("\\url{")
+    while True:
+        before = url
+        url = _LATEX_TAIL.sub("", url).rstrip(_TRAILING)
+        if url and url[-1] in _PAIRS and url.count(_PAIRS[url[-1]]) < url.count(url[-1]):
+            url = url[:-1]
+        if url == before:
+            return url
+
+
+def find_links(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, url)`` for every link in ``text``, cleaned."""
+    for match in _LINK.finditer(text):
+        url = clean_url(match.group())
+        if len(url) > len(url.split("/", 3)[0]) + 3:  # more than a bare scheme
+            yield match.start(), match.start() + len(url), url

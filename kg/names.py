@@ -1,0 +1,44 @@
+"""Name normalisation shared by the extractor, the resolver and the scorer."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["match_key", "repo_key", "slugify"]
+
+
+def match_key(text: str) -> str:
+    """Letters and digits only, lower-cased, a trailing plural ``s`` dropped.
+
+    >>> match_key("CIFAR-10") == match_key("CIFAR10")
+    True
+    >>> match_key("CNNs"), match_key("Gaussian processes"), match_key("GPT-4")
+    ('cnn', 'gaussianprocess', 'gpt4')
+    """
+    text = text.strip()
+    # Plural only when the last word ends in a lower-case s (CNNs, adapters),
+    # never an upper-case one (DARTS) or -ss/-us/-is (loss, corpus, analysis).
+    match = re.search(r"(?<=[A-Za-z])(ies|ses|xes|s)$", text)
+    if match and not re.search(r"(ss|us|is)$", text):
+        ending = match.group(1)
+        if ending == "ies" and len(text) > 4:
+            text = text[:-3] + "y"
+        elif ending in ("ses", "xes"):
+            text = text[:-2]
+        elif ending == "s":
+            text = text[:-1]
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def repo_key(url: str) -> str:
+    """A repository URL without scheme, ``www.``, ``.git`` or trailing slash, lower-cased."""
+    url = re.sub(r"^[a-z]+://", "", url.strip(), flags=re.IGNORECASE)
+    url = re.sub(r"^www\.", "", url, flags=re.IGNORECASE)
+    url = re.sub(r"(\.git)?/*$", "", url)
+    return url.casefold()
+
+
+def slugify(text: str) -> str:
+    """A readable ASCII slug: ``Low-Rank Adaptation`` → ``low-rank-adaptation``."""
+    slug = re.sub(r"[^0-9a-z]+", "-", text.casefold()).strip("-")
+    return slug[:80] or "x"
