@@ -18,7 +18,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Definition", "best_long_form", "find_definitions", "is_short_form"]
+__all__ = [
+    "Definition",
+    "best_long_form",
+    "find_definitions",
+    "initials_long_form",
+    "is_short_form",
+]
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _WORD = re.compile(r"[^\s]+")
@@ -78,6 +84,36 @@ def best_long_form(short: str, candidate: str) -> str | None:
     return long if len(long) > len(short) else None
 
 
+_MINOR_WORDS = {"of", "for", "and", "the", "in", "on", "with", "to", "a", "an", "via", "by"}
+
+
+def initials_long_form(short: str, candidate: str) -> str | None:
+    """The run of last words whose initials spell the short form's capitals.
+
+    Schwartz & Hearst take the shortest match, which can stop inside a word
+    (``Self Supervised Learning (SSL)`` → ``Supervised Learning``); initials
+    of words and hyphen parts, minor words skipped, find the whole name.
+
+    >>> initials_long_form("SSL", "for Self Supervised Learning")
+    'Self Supervised Learning'
+    >>> initials_long_form("LoRA", "we use Low-Rank Adaptation")
+    'Low-Rank Adaptation'
+    """
+    capitals = "".join(c for c in short if c.isupper() or c.isdigit()).lower()
+    if len(capitals) < 2:
+        return None
+    words = candidate.split()
+    for k in range(1, min(len(words), len(capitals) + 3) + 1):
+        chosen = words[-k:]
+        if chosen[0].lower() in _MINOR_WORDS:
+            continue
+        parts = [p for w in chosen for p in re.split(r"[-/]", w) if p]
+        initials = "".join(p[0].lower() for p in parts if p.lower() not in _MINOR_WORDS)
+        if initials == capitals:
+            return " ".join(chosen)
+    return None
+
+
 def find_definitions(text: str) -> Iterator[Definition]:
     """Every acronym definition in ``text``, in order."""
     for match in _PAREN.finditer(text):
@@ -108,7 +144,7 @@ def _long_before(
     if cut >= 0:
         window_start += cut + 1
         window = text[window_start:end].rstrip()
-    long = best_long_form(short, window)
+    long = initials_long_form(short, window) or best_long_form(short, window)
     if long is None or _too_loose(short, long):
         return None
     long_start = window_start + window.rfind(long)

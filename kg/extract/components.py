@@ -19,16 +19,20 @@ Order and what each one writes (components talk through extensions only):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
 from kg.extract.abbreviations import find_definitions
+from kg.extract.filter import CandidateFilter, candidate_features
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.links import find_links
 from kg.extract.records import EntityType
+from kg.names import match_key
 
 __all__ = ["CANDIDATES", "ENTITIES", "set_extensions"]
 
@@ -143,16 +147,30 @@ _NOT_NAME = re.compile(
         |[A-Z]\d?|[IVX]+|[A-Z]\.|\d+(?:\.\d+)?(?:[KMBT]|GB|MB|TB|ms|Hz)|O\(.*|H\d|L\d|s\d)$""",
     re.VERBOSE,
 )
+#: A word that starts like a name (capital, or lower-case prefix then capital),
+#: with hyphenated or dotted parts but never a sentence-final full stop.
+_NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
+_CAP_WORD = r"[A-Z0-9][\w+]*(?:[-.][\w+]+)*"
 _CALLED = re.compile(
-    r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as)\s+"
-    r"[\"'“‘`]*((?:[A-Z][\w+.-]*|[a-z]+[A-Z][\w+.-]*)(?:\s+[A-Z][\w+.-]*){0,4})"
+    r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as)[ ]+"
+    r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
 _CUE_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
     "|model|models|method|methods|algorithm|framework|loss|architecture|network|networks"
 )
 _BEFORE_CUE = re.compile(
-    r"\b((?:[A-Z][\w+.-]*|[a-z]+[A-Z][\w+.-]*)(?:[ -](?:[A-Z0-9][\w+.-]*))*)\s+(?=(?:" + _CUE_NOUNS + r")\b)"
+    r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+(?=(?:" + _CUE_NOUNS + r")\b)"
+)
+
+
+_STOP_WORDS = frozenset(
+    """a an the and or of for to in on with by from via as at is are was were be been being
+    this that these those it its we our their they which who whose what when where while
+    not no also can may might will would should could than then so such both each all any
+    more most less few many much other another some into onto over under between across
+    through during after before about against without within upon per how why new novel
+    existing proposed standard based using use used large small deep high low better best""".split()
 )
 
 
@@ -162,7 +180,7 @@ class CandidateFinder:
     Rules in ``rules`` can be switched off from config to measure each one.
     """
 
-    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue")
+    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "phrase")
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
         self.name = name
@@ -175,6 +193,10 @@ class CandidateFinder:
         # ``adam``); lower-case and long multi-word entries match in any case.
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.uncased = PhraseMatcher(nlp.vocab, attr="LOWER")
+        heads = "|".join(sorted((re.escape(h) for h in lexicon.heads), key=len, reverse=True))
+        self.phrase = re.compile(
+            r"(?<![\w-])((?:[A-Za-z][a-z0-9]*(?:-[a-z0-9]+)*[ ]){1,3}(?:" + (heads or "(?!)") + r"))(?![\w-])"
+        )
         cased, uncased = [], []
         for surface, etype in lexicon.phrases:
             if surface.islower() or (" " in surface and len(surface) >= 12):
@@ -220,18 +242,38 @@ class CandidateFinder:
         if "cue" in self.rules:
             for match in _BEFORE_CUE.finditer(text):
                 _add_candidate(doc, match.start(1), match.end(1), "", "cue")
+        if "phrase" in self.rules:
+            for match in self.phrase.finditer(text):
+                self._add_phrases(doc, match.start(1), match.group(1))
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
+
+    def _add_phrases(self, doc: Doc, start: int, phrase: str) -> None:
+        """Every 2-4 word tail of a ``modifier* head`` phrase whose words are
+        content words; the filter picks the right length."""
+        words = phrase.split(" ")
+        offsets = []
+        pos = start
+        for word in words:
+            offsets.append(pos)
+            pos += len(word) + 1
+        for i in range(len(words) - 1):
+            if any(w.lower() in _STOP_WORDS for w in words[i:-1]):
+                continue
+            _add_candidate(doc, offsets[i], start + len(phrase), "", "phrase")
 
 
 @Language.factory(
     "kg_candidates",
     assigns=["doc.spans", "span._.kg_rule"],
     requires=["doc._.kg_acronyms"],
-    default_config={"rules": list(CandidateFinder.RULES)},
+    default_config={"rules": list(CandidateFinder.RULES), "lexicon_dir": None},
 )
-def make_candidate_finder(nlp: Language, name: str, rules: list[str]) -> CandidateFinder:
-    return CandidateFinder(nlp, name, load_lexicon(), rules)
+def make_candidate_finder(
+    nlp: Language, name: str, rules: list[str], lexicon_dir: str | None
+) -> CandidateFinder:
+    """``lexicon_dir`` (default: the shipped lexicons) lets training swap lexicons per fold."""
+    return CandidateFinder(nlp, name, _lexicon(lexicon_dir), rules)
 
 
 # ---------------------------------------------------------------- typing
@@ -241,7 +283,9 @@ _LEADING = re.compile(
     r"^(?:(?:the|a|an|our|their|its|this|these|those|we|in|on|for|with|and|of|to|from|by|via|"
     r"using|use|both|each|all|new|novel|proposed|existing|standard|vanilla|original|popular|"
     r"recent|prior|previous|various|several|many|most|other|such|as|that|which|while|when|"
-    r"where|however|moreover|furthermore|finally|specifically|here|then|thus|hence|also)\s+)+",
+    r"where|however|moreover|furthermore|finally|specifically|here|then|thus|hence|also|"
+    r"current|traditional|conventional|typical|modern|classical|common|widely|well-known|"
+    r"state-of-the-art|based|given|first|second|two|three|several|different)(?:\s+|$))+",
     re.IGNORECASE,
 )
 #: Trailing hyphenated modifiers that are not part of a name (``LoRA-based``).
@@ -266,6 +310,8 @@ _METHOD_CUE = re.compile(
 _DATASET_BEFORE = re.compile(
     r"\b(?:on|datasets?|benchmarks?|including|such as|like)\s*[:(]?\s*(?:the\s+)?$", re.IGNORECASE
 )
+#: Characters of formulas and markup, never of a name.
+_JUNK = re.compile(r"[\\^{}$=<>|]")
 _SIZE = re.compile(r"(?:\d+(?:\.\d+)?[BMK]\b|-(?:base|large|small|tiny|xl|xxl)\b)", re.IGNORECASE)
 _RULE_CONFIDENCE = {
     "link": 1.0,
@@ -276,76 +322,122 @@ _RULE_CONFIDENCE = {
     "called": 0.85,
     "cue": 0.7,
     "shape": 0.6,
+    "phrase": 0.4,
 }
 _RULE_PRIORITY = {rule: n for n, rule in enumerate(_RULE_CONFIDENCE)}
 
 
 class EntityTyper:
-    """Trim candidate spans, drop generic ones, type the rest, pick non-overlapping spans.
+    """Trim candidate spans, drop generic ones, type the rest, keep what the
+    learned filter believes, and pick non-overlapping spans.
 
     Type evidence, strongest first: the lexicon (curated and learned), the
     acronym partner's type, context cues (``X dataset``, ``on X and Y``),
-    morphology (size suffixes make models), else ``default_type``.
+    morphology (size suffixes make models), else ``default_type``. Without a
+    trained filter, a rule's fixed confidence stands in for the probability.
     """
 
-    def __init__(self, name: str, lexicon: Lexicon, default_type: str, min_confidence: float):
+    def __init__(
+        self,
+        name: str,
+        lexicon: Lexicon,
+        default_type: str,
+        threshold: float | None,
+        candidate_filter: CandidateFilter | None,
+    ):
         self.name = name
         self.lexicon = lexicon
         self.default_type = EntityType(default_type)
-        self.min_confidence = min_confidence
+        self.filter = candidate_filter
+        if threshold is None:
+            threshold = candidate_filter.threshold if candidate_filter else 0.5
+        self.threshold = threshold
 
     def __call__(self, doc: Doc) -> Doc:
-        partners = _acronym_partners(doc)
         typed: list[Span] = []
-        for cand in doc.spans.get(CANDIDATES, ()):
-            span = _trim(doc, cand)
-            if span is None:
-                continue
-            if cand.label_ == EntityType.REPO.value:
-                etype, confidence = EntityType.REPO, 1.0
+        for span, rule, etype, features in self.scored_candidates(doc):
+            if etype is EntityType.REPO:
+                confidence = 1.0
+            elif self.filter is not None:
+                confidence = self.filter.probability(features)
             else:
-                found = self._type(doc, span, cand.label_, cand._.kg_rule, partners)
-                if found is None:
-                    continue
-                etype, confidence = found
-            if confidence < self.min_confidence:
+                confidence = _RULE_CONFIDENCE[rule]
+            if confidence < self.threshold:
                 continue
             out = Span(doc, span.start, span.end, label=etype.value)
-            out._.kg_rule = cand._.kg_rule
+            out._.kg_rule = rule
             out._.kg_confidence = confidence
             typed.append(out)
         doc.spans[ENTITIES] = SpanGroup(doc, name=ENTITIES, spans=_non_overlapping(typed))
         return doc
 
+    def scored_candidates(self, doc: Doc) -> list[tuple[Span, str, EntityType, list[str]]]:
+        """(trimmed span, rule, type, filter features) for every candidate that
+        passes the hard filters; the training script reads the same list."""
+        partners = _acronym_partners(doc)
+        found = []
+        for cand in doc.spans.get(CANDIDATES, ()):
+            span = _trim(doc, cand)
+            if span is None:
+                continue
+            rule = cand._.kg_rule
+            if cand.label_ == EntityType.REPO.value:
+                found.append((span, rule, EntityType.REPO, []))
+                continue
+            partner = partners.get((cand.start_char, cand.end_char))
+            etype = self._type(doc, span, cand.label_, rule, partner)
+            if etype is not None:
+                found.append((span, rule, etype, partner))
+        mentions = Counter(match_key(span.text) for span, *_ in found)
+        return [
+            (span, rule, etype, [])
+            if etype is EntityType.REPO
+            else (
+                span,
+                rule,
+                etype,
+                candidate_features(
+                    doc,
+                    span,
+                    rule=rule,
+                    etype=etype.value,
+                    lexicon_type=_value(self.lexicon.type_of(span.text)),
+                    partner=partner,
+                    mentions=mentions[match_key(span.text)],
+                ),
+            )
+            for span, rule, etype, partner in found
+        ]
+
     def _type(
-        self, doc: Doc, span: Span, label: str, rule: str, partners: dict[tuple[int, int], str]
-    ) -> tuple[EntityType, float] | None:
+        self, doc: Doc, span: Span, label: str, rule: str, partner: str | None
+    ) -> EntityType | None:
         text = span.text
+        if _JUNK.search(text):
+            return None
         lexicon = self.lexicon
-        partner = partners.get((span.start_char, span.end_char))
         if lexicon.is_generic(text) or (partner is not None and lexicon.is_generic(partner)):
             return None
-        confidence = _RULE_CONFIDENCE[rule]
         known = (
             EntityType(label) if label else lexicon.type_of(text)
         ) or (lexicon.type_of(partner) if partner else None)
         if known is not None:
-            return known, max(confidence, _RULE_CONFIDENCE["lexicon"])
-        if rule == "shape" and not _name_like(text):
+            return known
+        if rule in ("shape", "title", "cue", "called") and not _name_like(text, rule):
             return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
         after = doc.text[span.end_char : span.end_char + 30]
         before = doc.text[max(0, span.start_char - 40) : span.start_char]
         if _DATASET_CUE.match(after) or (rule == "shape" and _DATASET_BEFORE.search(before)):
-            return EntityType.DATASET, confidence
+            return EntityType.DATASET
         if _MODEL_CUE.match(after) and (_SIZE.search(text) or any(c.isdigit() for c in text)):
-            return EntityType.MODEL, confidence
+            return EntityType.MODEL
         if _SIZE.search(text):
-            return EntityType.MODEL, confidence
+            return EntityType.MODEL
         if rule == "cue" and not _METHOD_CUE.match(after):
             return None
-        return self.default_type, confidence
+        return self.default_type
 
 
 def _trim(doc: Doc, span: Span) -> Span | None:
@@ -369,15 +461,23 @@ def _trim(doc: Doc, span: Span) -> Span | None:
     )
 
 
-def _name_like(text: str) -> bool:
-    """Shape candidates: reject two-letter capitals and words in plain capitals
-    that read as emphasis (``ALL``), keep everything else the shape rule found."""
+def _name_like(text: str, rule: str) -> bool:
+    """Does a span found by shape or context read as a name?
+
+    Two-letter capitals (``PD``) are too ambiguous unless defined. A span from
+    the title, a cue or "called X" must hold a name-shaped word (``LoRA``,
+    ``GPT-4``, ``PEFT``) or be a single capitalised word (``Telly``); capitalised
+    phrases (``Less Could Be Better``) are titles, not names.
+    """
     letters = [c for c in text if c.isalpha()]
-    if len(letters) < 2:
+    if len(letters) < 2 or (text.isupper() and len(text) <= 2):
         return False
-    if text.isupper() and len(text) <= 2:
-        return False
-    return True
+    if rule == "shape":
+        return True
+    words = text.split()
+    if any(_NAME.fullmatch(w) for w in words):
+        return True
+    return len(words) == 1 and rule != "cue"
 
 
 def _long_form_like(text: str) -> bool:
@@ -395,10 +495,16 @@ def _acronym_partners(doc: Doc) -> dict[tuple[int, int], str]:
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
-    """Longest first, then the more trusted rule; drop spans that overlap a kept one."""
+    """Most confident first, then longest, then the more trusted rule; drop
+    spans that overlap a kept one."""
     order = sorted(
         spans,
-        key=lambda s: (-(s.end - s.start), _RULE_PRIORITY.get(s._.kg_rule, 99), s.start),
+        key=lambda s: (
+            -round(s._.kg_confidence, 2),
+            -(s.end - s.start),
+            _RULE_PRIORITY.get(s._.kg_rule, 99),
+            s.start,
+        ),
     )
     taken: set[int] = set()
     kept: list[Span] = []
@@ -413,12 +519,33 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     "kg_typer",
     assigns=["doc.spans", "span._.kg_confidence"],
     requires=["doc.spans"],
-    default_config={"default_type": "method", "min_confidence": 0.0},
+    default_config={
+        "default_type": "method",
+        "threshold": None,
+        "use_filter": True,
+        "lexicon_dir": None,
+    },
 )
 def make_entity_typer(
-    nlp: Language, name: str, default_type: str, min_confidence: float
+    nlp: Language,
+    name: str,
+    default_type: str,
+    threshold: float | None,
+    use_filter: bool,
+    lexicon_dir: str | None,
 ) -> EntityTyper:
-    return EntityTyper(name, load_lexicon(), default_type, min_confidence)
+    """``threshold`` (default: the trained filter's) drops less probable spans;
+    ``use_filter=False`` falls back to fixed per-rule confidences."""
+    candidate_filter = CandidateFilter.load() if use_filter else None
+    return EntityTyper(name, _lexicon(lexicon_dir), default_type, threshold, candidate_filter)
+
+
+def _lexicon(folder: str | None) -> Lexicon:
+    return load_lexicon(Path(folder)) if folder else load_lexicon()
+
+
+def _value(etype: EntityType | None) -> str | None:
+    return etype.value if etype is not None else None
 
 
 # ---------------------------------------------------------------- proposed

@@ -2,6 +2,7 @@
 
 ``methods.txt``, ``models.txt`` and ``datasets.txt`` type a name; ``generic.txt``
 lists phrases the guidelines exclude (generic classes, metrics, tasks, fields).
+``heads.txt`` lists head nouns of technique names (``... distillation``).
 ``learned.tsv`` (written by ``scripts/train_extractor.py`` from the training
 gold) adds names annotators typed and phrases they consistently left out.
 Lookups go through :func:`kg.resolve.match_key`, so ``CIFAR10`` finds
@@ -36,6 +37,7 @@ class Lexicon:
     names: dict[str, EntityType] = field(default_factory=dict)
     generic: set[str] = field(default_factory=set)
     phrases: list[tuple[str, EntityType]] = field(default_factory=list)
+    heads: set[str] = field(default_factory=set)
 
     def type_of(self, text: str) -> EntityType | None:
         return self.names.get(match_key(text))
@@ -71,6 +73,7 @@ def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     """Read the lexicon files once per process (they are immutable package data)."""
     lexicon = Lexicon()
     lexicon.generic = {match_key(p) for p in _entries(folder / "generic.txt")}
+    lexicon.heads = set(_entries(folder / "heads.txt"))
     learned = folder / "learned.tsv"
     if learned.exists():
         with learned.open(encoding="utf-8") as handle:

@@ -1,0 +1,145 @@
+"""The learned candidate filter: is this candidate span a name the annotators count?
+
+Rules and lexicons propose candidates generously; a logistic regression over
+sparse, readable features (which rule fired, lexicon type, shape, head word,
+neighbouring words, title position, repetitions, acronym partner) gives each
+one a probability. It is trained by ``scripts/train_extractor.py`` on
+``eval/train.jsonl`` only and shipped as ``model/filter.json`` (a few hundred
+weights, human-readable).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+__all__ = ["FILTER_PATH", "CandidateFilter", "candidate_features"]
+
+FILTER_PATH = Path(__file__).with_name("model") / "filter.json"
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+
+
+def _shape(text: str) -> str:
+    """A coarse word shape: ``LoRA`` → ``XxX``, ``GPT-4`` → ``X-d``, ``knowledge`` → ``x``."""
+    shape = re.sub(r"[A-Z]+", "X", text)
+    shape = re.sub(r"[a-z]+", "x", shape)
+    shape = re.sub(r"\d+", "d", shape)
+    return shape[:6]
+
+
+def candidate_features(
+    doc: Doc,
+    span: Span,
+    *,
+    rule: str,
+    etype: str,
+    lexicon_type: str | None,
+    partner: str | None,
+    mentions: int,
+) -> list[str]:
+    """Readable feature names for one candidate span."""
+    text = span.text
+    words = text.split()
+    first, last = words[0], words[-1]
+    prev_tok = doc[span.start - 1].lower_ if span.start > 0 else "<s>"
+    next_tok = doc[span.end].lower_ if span.end < len(doc) else "</s>"
+    title_end = doc.text.find("\n")
+    feats = [
+        "bias",
+        f"rule={rule}",
+        f"type={etype}",
+        f"lex={lexicon_type or 'none'}",
+        f"lex_rule={lexicon_type or 'none'}|{rule}",
+        f"words={min(len(words), 4)}",
+        f"shape_first={_shape(first)}",
+        f"shape_last={_shape(last)}",
+        f"head={last.lower()}",
+        f"first={first.lower()}",
+        f"prev={prev_tok}",
+        f"next={next_tok}",
+        f"suffix={last[-3:].lower()}",
+        f"mentions={min(mentions, 3)}",
+        f"partner={'yes' if partner else 'no'}",
+    ]
+    if title_end < 0 or span.end_char <= title_end:
+        feats.append("in_title")
+    if span.sent.start == span.start:
+        feats.append("sent_start")
+    if text.islower():
+        feats.append("lower")
+    if any(c.isdigit() for c in text):
+        feats.append("digit")
+    if any(c.isupper() for c in text[1:]):
+        feats.append("inner_cap")
+    if text.isupper():
+        feats.append("all_caps")
+    if text.endswith("s") and not text.endswith("ss"):
+        feats.append("plural")
+    return feats
+
+
+@dataclass
+class CandidateFilter:
+    """Logistic regression over feature names; unknown features weigh nothing."""
+
+    weights: dict[str, float] = field(default_factory=dict)
+    threshold: float = 0.5
+
+    def probability(self, features: Sequence[str]) -> float:
+        z = sum(self.weights.get(f, 0.0) for f in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def load(cls, path: Path = FILTER_PATH) -> CandidateFilter | None:
+        """The shipped filter, or ``None`` when it has not been trained."""
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(weights=data["weights"], threshold=data["threshold"])
+
+    def save(self, path: Path = FILTER_PATH, **meta) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"threshold": self.threshold, **meta, "weights": dict(sorted(self.weights.items()))}
+        path.write_text(json.dumps(data, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def fit(
+        cls,
+        samples: Sequence[Sequence[str]],
+        labels: Sequence[int],
+        *,
+        l2: float = 1.0,
+        epochs: int = 300,
+        lr: float = 0.5,
+        min_count: int = 2,
+    ) -> CandidateFilter:
+        """Fit by full-batch gradient descent with L2 (numpy; a few thousand samples)."""
+        import numpy as np
+
+        counts: dict[str, int] = {}
+        for feats in samples:
+            for f in set(feats):
+                counts[f] = counts.get(f, 0) + 1
+        vocab = sorted(f for f, c in counts.items() if c >= min_count or f == "bias")
+        index = {f: i for i, f in enumerate(vocab)}
+        X = np.zeros((len(samples), len(vocab)))
+        for row, feats in enumerate(samples):
+            for f in feats:
+                if f in index:
+                    X[row, index[f]] = 1.0
+        y = np.asarray(labels, dtype=float)
+        w = np.zeros(len(vocab))
+        reg = np.full(len(vocab), l2 / len(samples))
+        reg[index["bias"]] = 0.0
+        for _ in range(epochs):
+            p = 1.0 / (1.0 + np.exp(-(X @ w)))
+            grad = X.T @ (p - y) / len(samples) + reg * w
+            w -= lr * grad
+        return cls(weights={f: round(float(w[i]), 4) for f, i in index.items() if abs(w[i]) > 1e-4})

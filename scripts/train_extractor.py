@@ -1,0 +1,177 @@
+"""Train the extractor's learned parts from ``eval/train.jsonl`` (never dev).
+
+Writes, inside the package:
+
+* ``kg/extract/lexicons/learned.tsv``: names the annotators typed in the
+  training gold (with their majority type), and phrases our rules propose in
+  three or more training papers that annotators never marked ("generic");
+* ``kg/extract/model/filter.json``: the candidate filter (logistic regression).
+
+The filter's training features come out of K folds: each fold's candidates are
+found with a learned lexicon built from the *other* folds only, so the filter
+never learns "in the learned lexicon ⇒ keep" from names it was given. The
+same folds report a cross-validated score, so the training data says how well
+the whole recipe generalises before dev is ever looked at.
+
+Run: ``python scripts/train_extractor.py [--gold eval/train.jsonl] [--folds 4]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from kg.evaluate import GoldPaper, Predicted, Scores, read_gold, score, score_key
+from kg.extract import build_pipeline, entities_from_doc
+from kg.extract.filter import FILTER_PATH, CandidateFilter
+from kg.extract.lexicon import LEXICON_DIR
+from kg.names import match_key
+
+GENERIC_MIN_PAPERS = 3
+
+
+def learned_rows(gold: list[GoldPaper], candidates: dict[str, set[int]]) -> list[tuple[str, str]]:
+    """(name, type) rows: gold names by majority type, then never-gold frequent candidates."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    surface: dict[str, Counter] = defaultdict(Counter)
+    for paper in gold:
+        for entity in paper.entities:
+            if entity.type == "repo":
+                continue
+            for name in (entity.name, *entity.aliases):
+                key = match_key(name)
+                if key:
+                    votes[key][entity.type] += 1
+                    surface[key][name] += 1
+    rows = [
+        (surface[key].most_common(1)[0][0], votes[key].most_common(1)[0][0])
+        for key in sorted(votes)
+    ]
+    gold_keys = {score_key(n) for p in gold for e in p.entities for n in (e.name, *e.aliases)}
+    for text, papers in sorted(candidates.items()):
+        if len(papers) >= GENERIC_MIN_PAPERS and score_key(text) not in gold_keys:
+            if match_key(text) not in votes:
+                rows.append((text, "generic"))
+    return rows
+
+
+def write_lexicon_dir(target: Path, rows: list[tuple[str, str]]) -> None:
+    """A lexicon folder: the curated files plus a learned.tsv of ``rows``."""
+    target.mkdir(parents=True, exist_ok=True)
+    if target.resolve() != LEXICON_DIR.resolve():
+        for path in LEXICON_DIR.glob("*.txt"):
+            shutil.copy(path, target / path.name)
+    with (target / "learned.tsv").open("w", encoding="utf-8") as out:
+        out.write(
+            "# Learned from eval/train.jsonl by scripts/train_extractor.py; do not edit by hand.\n"
+        )
+        out.write("name\ttype\n")
+        for name, etype in rows:
+            out.write(f"{name}\t{etype}\n")
+
+
+def rule_candidates(gold: list[GoldPaper]) -> dict[str, set[int]]:
+    """Surface form → papers where the rules (no learned parts) propose it."""
+    nlp = build_pipeline({"kg_typer": {"use_filter": False, "threshold": 0.0}})
+    found: dict[str, set[int]] = defaultdict(set)
+    texts = (f"{p.title}\n{p.abstract}" for p in gold)
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=32)):
+        for span in doc.spans["kg_entities"]:
+            if span.label_ != "repo":
+                found[span.text.lower()].add(i)
+    return found
+
+
+def fold_samples(
+    train: list[GoldPaper], held: list[GoldPaper], workdir: Path
+) -> tuple[list[list[str]], list[int], object]:
+    """Features and labels of ``held``'s candidates, with a lexicon learned from ``train``."""
+    lexdir = workdir / f"lex{id(held)}"
+    write_lexicon_dir(lexdir, learned_rows(train, rule_candidates(train)))
+    config = {"lexicon_dir": str(lexdir)}
+    nlp = build_pipeline(
+        {
+            "kg_candidates": config,
+            "kg_typer": {**config, "use_filter": False, "threshold": 0.0},
+        }
+    )
+    typer = nlp.get_pipe("kg_typer")
+    samples, labels = [], []
+    for paper, doc in zip(held, nlp.pipe((f"{p.title}\n{p.abstract}" for p in held), batch_size=32)):
+        keys = {score_key(n) for e in paper.entities for n in (e.name, *e.aliases)}
+        for span, _rule, etype, features in typer.scored_candidates(doc):
+            if features:
+                samples.append(features)
+                labels.append(int(score_key(span.text) in keys))
+    return samples, labels, nlp
+
+
+def evaluate_with(nlp, candidate_filter: CandidateFilter, papers: list[GoldPaper]) -> Scores:
+    typer = nlp.get_pipe("kg_typer")
+    typer.filter, typer.threshold = candidate_filter, candidate_filter.threshold
+    docs = nlp.pipe((f"{p.title}\n{p.abstract}" for p in papers), batch_size=32)
+    preds = [
+        [Predicted(e.text, e.type.value, e.proposed) for e in entities_from_doc(doc)] for doc in docs
+    ]
+    return score(papers, preds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gold", default="eval/train.jsonl", help="training gold (never dev)")
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--l2", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    if "dev" in Path(args.gold).name:
+        parser.error("refusing to train on dev gold: dev figures must come from unseen data")
+
+    gold = list(read_gold(args.gold))
+    folds = [gold[i :: args.folds] for i in range(args.folds)]
+    all_samples: list[list[str]] = []
+    all_labels: list[int] = []
+    per_fold = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, held in enumerate(folds):
+            train = [p for j, f in enumerate(folds) if j != k for p in f]
+            samples, labels, nlp = fold_samples(train, held, Path(tmp))
+            per_fold.append((samples, labels, nlp, held))
+            all_samples += samples
+            all_labels += labels
+            print(f"fold {k}: {len(samples)} candidates, {sum(labels)} positive", file=sys.stderr)
+        cv = Scores()
+        for k, (_samples, _labels, nlp, held) in enumerate(per_fold):
+            others_x = [s for j, f in enumerate(per_fold) if j != k for s in f[0]]
+            others_y = [y for j, f in enumerate(per_fold) if j != k for y in f[1]]
+            model = CandidateFilter.fit(others_x, others_y, l2=args.l2)
+            model.threshold = args.threshold
+            fold_scores = evaluate_with(nlp, model, held)
+            for t, c in fold_scores.by_type.items():
+                cv.by_type[t].tp += c.tp
+                cv.by_type[t].fp += c.fp
+                cv.by_type[t].fn += c.fn
+            cv.proposed.tp += fold_scores.proposed.tp
+            cv.proposed.fp += fold_scores.proposed.fp
+            cv.proposed.fn += fold_scores.proposed.fn
+        print(f"{args.folds}-fold cross-validation on {args.gold}:")
+        print(cv.table())
+
+    final = CandidateFilter.fit(all_samples, all_labels, l2=args.l2)
+    final.threshold = args.threshold
+    final.save(
+        FILTER_PATH,
+        trained_on=args.gold,
+        samples=len(all_samples),
+        cv_micro_f1=round(cv.micro.f1, 4),
+    )
+    write_lexicon_dir(LEXICON_DIR, learned_rows(gold, rule_candidates(gold)))
+    print(f"wrote {FILTER_PATH} ({len(final.weights)} weights) and {LEXICON_DIR / 'learned.tsv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
