@@ -174,6 +174,15 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(func=cmd_eval)
+
+    from kg.store import add_push_parser, add_query_parser
+
+    add_query_parser(sub)
+    add_push_parser(sub)
+
+    from kg.viewer import add_view_parser
+
+    add_view_parser(sub)
     return parser
 
 
