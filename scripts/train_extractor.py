@@ -97,6 +97,7 @@ def fold_samples(
         {
             "kg_candidates": config,
             "kg_typer": {**config, "use_filter": False, "threshold": 0.0},
+            "kg_proposed": config,
         }
     )
     typer = nlp.get_pipe("kg_typer")

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract import components as _components  # registers the factories
+from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.ingest import Paper
 from kg.names import match_key
@@ -53,6 +54,25 @@ def extract(
         yield paper, entities_from_doc(doc)
 
 
+#: Head words that name the same thing with or without them.
+_NAME_HEADS = ("model", "method", "network", "algorithm", "framework")
+
+
+def _surface(span) -> str:
+    """The span's text; for a link, the cleaned URL (its token may carry punctuation)."""
+    if span.label_ == EntityType.REPO.value:
+        return clean_url(span.text.lstrip("([{<\"'"))
+    return span.text
+
+
+def _group_key(span) -> str:
+    return _surface(span) if span.label_ == EntityType.REPO.value else match_key(span.text)
+
+
+def _key_of_text(text: str, members: list) -> str:
+    return next(_group_key(s) for s in members if _surface(s) == text)
+
+
 def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     """Group the typed spans of one doc into distinct entities.
 
@@ -61,7 +81,7 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     acronym, else its most frequent surface form (the longest on a tie); its
     type is the most confident span's; it is proposed if any mention is.
     """
-    spans = list(doc.spans.get(_components.ENTITIES, ()))
+    spans = [s for s in doc.spans.get(_components.ENTITIES, ()) if _group_key(s)]
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
@@ -69,25 +89,35 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
             key = parent[key]
         return key
 
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    # The two sides of an acronym definition are one entity: the short form's
+    # key joins every span overlapping the long form (trimmed or not).
     longs: set[str] = set()
     for acro in doc._.kg_acronyms or ():
-        long_key, short_key = match_key(acro["long"]), match_key(acro["short"])
-        longs.add(long_key)
-        a, b = find(long_key), find(short_key)
-        if a != b:
-            parent[b] = a
+        short_key = match_key(acro["short"])
+        for span in spans:
+            if span.start_char < acro["long_end"] and acro["long_start"] < span.end_char:
+                longs.add(_group_key(span))
+                union(_group_key(span), short_key)
+    # "Segment Anything" and "Segment Anything Model" name one thing.
+    keys = {_group_key(s) for s in spans}
+    for key in keys:
+        for head in _NAME_HEADS:
+            if key.endswith(head) and key[: -len(head)] in keys:
+                union(key[: -len(head)], key)
 
     groups: dict[str, list] = defaultdict(list)
     for span in spans:
-        key = span.text if span.label_ == EntityType.REPO.value else match_key(span.text)
-        if not key:
-            continue
-        groups[find(key) if span.label_ != EntityType.REPO.value else key].append(span)
+        groups[find(_group_key(span))].append(span)
 
     entities = []
     for members in groups.values():
-        forms = Counter(s.text for s in members)
-        long_forms = [f for f in forms if match_key(f) in longs]
+        forms = Counter(_surface(s) for s in members)
+        long_forms = [f for f in forms if _key_of_text(f, members) in longs]
         text = (
             max(long_forms, key=len)
             if long_forms

@@ -85,8 +85,15 @@ def split_sentences(doc: Doc) -> Doc:
 # ---------------------------------------------------------------- links
 
 
-def _add_candidate(doc: Doc, start: int, end: int, label: str, rule: str) -> Span | None:
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+def _add_candidate(
+    doc: Doc, start: int, end: int, label: str, rule: str, alignment: str = "contract"
+) -> Span | None:
+    """Add a candidate span. Offsets inside a token (``(ML)-based``) contract
+    rather than widen to junk, except for links, whose tokens keep trailing
+    punctuation (the link's text is cleaned again when read)."""
+    span = doc.char_span(start, end, label=label) or doc.char_span(
+        start, end, label=label, alignment_mode=alignment
+    )
     if span is None or not span.text.strip():
         return None
     span._.kg_rule = rule
@@ -98,7 +105,7 @@ def _add_candidate(doc: Doc, start: int, end: int, label: str, rule: str) -> Spa
 def find_repo_links(doc: Doc) -> Doc:
     """Code and project links, cleaned of trailing punctuation and LaTeX leftovers."""
     for start, end, _url in find_links(doc.text):
-        _add_candidate(doc, start, end, EntityType.REPO.value, "link")
+        _add_candidate(doc, start, end, EntityType.REPO.value, "link", alignment="expand")
     return doc
 
 
@@ -152,8 +159,14 @@ _NOT_NAME = re.compile(
 _NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
 _CAP_WORD = r"[A-Z0-9][\w+]*(?:[-.][\w+]+)*"
 _CALLED = re.compile(
-    r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as)[ ]+"
+    r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as"
+    r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
+)
+#: Two to five capitalised words in the abstract (``Neural Surface Priors``),
+#: minor words allowed inside; the sentence's first word is never part of it.
+_CAPITALIZED = re.compile(
+    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:of|for|and|with|in|on)?[ ]?" + _CAP_WORD + r"){1,4})"
 )
 _CUE_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
@@ -180,7 +193,7 @@ class CandidateFinder:
     Rules in ``rules`` can be switched off from config to measure each one.
     """
 
-    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "phrase")
+    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "phrase", "capitalized")
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
         self.name = name
@@ -242,6 +255,10 @@ class CandidateFinder:
         if "cue" in self.rules:
             for match in _BEFORE_CUE.finditer(text):
                 _add_candidate(doc, match.start(1), match.end(1), "", "cue")
+        if "capitalized" in self.rules:
+            title_end = max(text.find("\n"), 0)
+            for match in _CAPITALIZED.finditer(text, title_end):
+                _add_candidate(doc, match.start(1), match.end(1), "", "capitalized")
         if "phrase" in self.rules:
             for match in self.phrase.finditer(text):
                 self._add_phrases(doc, match.start(1), match.group(1))
@@ -323,6 +340,7 @@ _RULE_CONFIDENCE = {
     "cue": 0.7,
     "shape": 0.6,
     "phrase": 0.4,
+    "capitalized": 0.4,
 }
 _RULE_PRIORITY = {rule: n for n, rule in enumerate(_RULE_CONFIDENCE)}
 
@@ -423,7 +441,7 @@ class EntityTyper:
         ) or (lexicon.type_of(partner) if partner else None)
         if known is not None:
             return known
-        if rule in ("shape", "title", "cue", "called") and not _name_like(text, rule):
+        if rule in ("shape", "title", "cue", "called", "capitalized") and not _name_like(text, rule):
             return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
@@ -475,7 +493,7 @@ def _name_like(text: str, rule: str) -> bool:
     if rule == "shape":
         return True
     words = text.split()
-    if any(_NAME.fullmatch(w) for w in words):
+    if rule == "capitalized" or any(_NAME.fullmatch(w) for w in words):
         return True
     return len(words) == 1 and rule != "cue"
 
@@ -559,29 +577,46 @@ _PROPOSE = re.compile(
 _OUR = re.compile(r"\bour\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
-@Language.component(
-    "kg_proposed", assigns=["span._.kg_proposed"], requires=["doc.spans"]
+class ProposedMarker:
+    """What the paper introduces: the name before the title's colon, its own
+    code link, "called X", "our X", and a name the field does not know yet (not
+    in the lexicons) that follows "we propose/introduce/..." or sits in the title."""
+
+    def __init__(self, name: str, lexicon: Lexicon, window: int):
+        self.name = name
+        self.lexicon = lexicon
+        self.window = window
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        title_end = text.find("\n") if "\n" in text else len(text)
+        for span in doc.spans.get(ENTITIES, ()):
+            rule = span._.kg_rule
+            if span.label_ == EntityType.REPO.value or rule == "title":
+                span._.kg_proposed = True
+                continue
+            if rule == "lexicon" or span.text in self.lexicon:
+                continue
+            sent_start = span.sent.start_char
+            prefix = text[max(sent_start, span.start_char - self.window) : span.start_char]
+            in_title = span.end_char <= title_end
+            span._.kg_proposed = bool(
+                rule == "called"
+                or _PROPOSE.search(prefix)
+                or _OUR.search(text[max(0, span.start_char - 30) : span.start_char])
+                or (in_title and _NAME.fullmatch(span.text.split()[0]) is not None)
+            )
+        return doc
+
+
+@Language.factory(
+    "kg_proposed",
+    assigns=["span._.kg_proposed"],
+    requires=["doc.spans"],
+    default_config={"window": 80, "lexicon_dir": None},
 )
-def mark_proposed(doc: Doc) -> Doc:
-    """What the paper introduces: the name before the title's colon, a new name
-    (not a lexicon hit) after "we propose/introduce/...", "called X",
-    "our X", and the paper's own code link."""
-    text = doc.text
-    title_end = text.find("\n") if "\n" in text else len(text)
-    for span in doc.spans.get(ENTITIES, ()):
-        rule = span._.kg_rule
-        if span.label_ == EntityType.REPO.value or rule == "title":
-            span._.kg_proposed = True
-            continue
-        if rule == "lexicon":
-            continue
-        sent = span.sent
-        prefix = text[sent.start_char : span.start_char]
-        in_title = span.end_char <= title_end
-        span._.kg_proposed = bool(
-            rule == "called"
-            or _PROPOSE.search(prefix)
-            or _OUR.search(text[max(0, span.start_char - 30) : span.start_char])
-            or (in_title and rule in ("shape", "acronym_short", "acronym_long"))
-        )
-    return doc
+def make_proposed_marker(
+    nlp: Language, name: str, window: int, lexicon_dir: str | None
+) -> ProposedMarker:
+    """``window``: how many characters before a name a "we propose" may stand."""
+    return ProposedMarker(name, _lexicon(lexicon_dir), window)
