@@ -27,6 +27,10 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     try:
         with os.fdopen(fd, mode, encoding=encoding, newline="" if encoding else None) as handle:
             yield handle
+        # mkstemp creates the file 0600; give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
