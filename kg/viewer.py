@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EDGE_COLOR",
+    "HEADLESS_CHROMIUM_ARGS",
     "NODE_STYLE",
     "add_view_parser",
     "parse_kinds",
@@ -97,6 +98,19 @@ PAPER_LABEL_CHARS = 40
 STABILIZATION_BUDGET = 200_000
 #: Above this many nodes vis-network's "improved layout" (a Kamada-Kawai pass) is too slow.
 IMPROVED_LAYOUT_MAX_NODES = 150
+
+#: Chromium flags to open a page headless, as root, with no traffic of its own
+#: (the browser tests and ``bench/viewer.py`` open the page with these).
+HEADLESS_CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 _KIND_NAMES = {kind.casefold(): kind for kind in NODE_KINDS} | {"repo": "Repository"}
 _BARE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/|$)", re.IGNORECASE)
