@@ -27,14 +27,19 @@ DEFAULT_INPUTS = ["seeds/"]
 
 
 def _progress(quiet: bool, desc: str, total: int | None = None):
-    """A tqdm bar on stderr (silenced by ``--quiet`` or when stderr is no terminal
-    and the work is small); returns a wrapper for iterables."""
+    """A tqdm bar on stderr (silenced by ``--quiet`` or when stderr is no
+    terminal); returns a wrapper for iterables."""
     if quiet:
         return lambda items: items
     from tqdm import tqdm
 
     def wrap(items: Iterable[T]) -> Iterable[T]:
-        return tqdm(items, desc=desc, unit=" papers", total=total, file=sys.stderr, mininterval=0.5)
+        # disable=None: no bar when stderr is not a terminal (pipes, CI, logs),
+        # so an error there stays the one line the user reads.
+        return tqdm(
+            items, desc=desc, unit=" papers", total=total, file=sys.stderr, mininterval=0.5,
+            disable=None,
+        )
 
     return wrap
 

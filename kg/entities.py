@@ -16,22 +16,35 @@ __all__ = ["entity_records", "write_entities"]
 
 def entity_records(G: nx.MultiDiGraph) -> Iterator[dict]:
     """``{"id", "title", "entities": [{"text", "type", "proposed", "canonical", ...}]}``
-    per paper, one entry per distinct entity, in reading order."""
+    per paper, one entry per distinct entity, in reading order.
+
+    A paper can reach one node by two edges (``proposes`` and ``uses`` when two
+    of its mentions resolve together); that is still one entry: proposed if
+    either is, the longer text, the higher confidence."""
     for paper in paper_nodes(G):
-        entities = []
+        entities: dict[str, dict] = {}
         for node, data in entities_of(G, paper):
             target = G.nodes[node]
-            entities.append(
-                {
-                    "text": data["text"],
-                    "type": TYPE_OF_KIND[target["kind"]].value,
-                    "proposed": data["proposed"],
-                    "canonical": target["label"],
-                    "node": node,
-                    "confidence": round(data["confidence"], 3),
-                }
-            )
-        yield {"id": paper.removeprefix("paper:"), "title": G.nodes[paper]["title"], "entities": entities}
+            entry = entities.get(node)
+            if entry is not None:
+                entry["proposed"] = entry["proposed"] or data["proposed"]
+                if len(data["text"]) > len(entry["text"]):
+                    entry["text"] = data["text"]
+                entry["confidence"] = max(entry["confidence"], round(data["confidence"], 3))
+                continue
+            entities[node] = {
+                "text": data["text"],
+                "type": TYPE_OF_KIND[target["kind"]].value,
+                "proposed": data["proposed"],
+                "canonical": target["label"],
+                "node": node,
+                "confidence": round(data["confidence"], 3),
+            }
+        yield {
+            "id": paper.removeprefix("paper:"),
+            "title": G.nodes[paper]["title"],
+            "entities": list(entities.values()),
+        }
 
 
 def write_entities(G: nx.MultiDiGraph, path: str | Path) -> int:

@@ -240,6 +240,7 @@ def _read_text(path: Path, on_error: OnError, report: IngestReport) -> Iterator[
 
 def _read_jsonl(path: Path, on_error: OnError, report: IngestReport) -> Iterator[Paper]:
     found = 0
+    skipped_before = len(report.skipped)  # the report spans every file read
     for number, line in _lines(path):
         if not line.strip():
             continue
@@ -252,7 +253,7 @@ def _read_jsonl(path: Path, on_error: OnError, report: IngestReport) -> Iterator
             continue
         found += 1
         yield paper
-    if not found and not report.skipped:
+    if not found and len(report.skipped) == skipped_before:
         raise IngestError(path, "file holds no record")
 
 

@@ -14,6 +14,8 @@ def match_key(text: str) -> str:
     True
     >>> match_key("CNNs"), match_key("Gaussian processes"), match_key("GPT-4")
     ('cnn', 'gaussianprocess', 'gpt4')
+    >>> match_key("Knowledge Bases") == match_key("knowledge base")
+    True
     """
     text = text.strip()
     # Plural only when the last word ends in a lower-case s (CNNs, adapters),
@@ -23,8 +25,10 @@ def match_key(text: str) -> str:
         ending = match.group(1)
         if ending == "ies" and len(text) > 4:
             text = text[:-3] + "y"
-        elif ending in ("ses", "xes"):
-            text = text[:-2]
+        elif ending == "xes" or text.endswith("sses"):
+            text = text[:-2]  # boxes -> box, processes -> process, losses -> loss
+        elif ending == "ses":
+            text = text[:-1]  # databases -> database, responses -> response
         elif ending == "s":
             text = text[:-1]
     return re.sub(r"[^0-9a-z]", "", text.casefold())

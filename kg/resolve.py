@@ -10,7 +10,8 @@ Rules, each a small function tested on its own:
 * an acronym and its long form, defined in any paper, are one node everywhere
   (``LoRA`` = ``Low-Rank Adaptation``);
 * a sized or versioned model (``Llama-2-70B``, ``ViT-B/16``) stays its own node
-  and is linked to its family (``Llama 2``, ``ViT``) by ``variantOf``;
+  and is linked to its family (``Llama 2``, ``ViT``; a Model or Method node)
+  by ``variantOf``;
 * repositories are keyed by their URL without scheme, ``www.``, ``.git`` or a
   trailing slash.
 """
@@ -30,12 +31,15 @@ __all__ = ["Resolution", "family_of", "resolve"]
 
 #: Size, scale or release suffixes that make a variant of a model family.
 _VARIANT_SUFFIX = re.compile(
-    r"""(?:[-\s_]?(?:\d+(?:\.\d+)?[BMKT]|[SBLHG]/\d+|\d+x\d+[BM]?)
+    r"""(?:[-\s_]?\d+(?:\.\d+)?B
+         |[-\s_](?:\d+(?:\.\d+)?[MKT]|[SBLHG]/\d+|\d+x\d+[BM]?)
          |[-\s](?:base|large|small|tiny|mini|medium|huge|giant|xl|xxl|chat|instruct|it|hf|v\d+(?:\.\d+)?))$""",
     re.IGNORECASE | re.VERBOSE,
 )
 #: Type preference when votes tie: the more specific type wins.
 _TYPE_RANK = {EntityType.MODEL: 0, EntityType.DATASET: 1, EntityType.METHOD: 2}
+#: Node kinds a model family can have (an architecture family is often a Method).
+_FAMILY_KINDS = ("Model", "Method")
 
 
 
@@ -175,5 +179,7 @@ def _link_variants(resolution: Resolution, taken: set[str]) -> None:
             target = _unique(f"model:{slugify(family)}", taken)
             resolution.node_by_key[fkey] = target
             resolution.attrs[target] = {"kind": "Model", "label": family, "aliases": [], "papers": 0}
+        elif resolution.attrs[target]["kind"] not in _FAMILY_KINDS:
+            continue  # "ImageNet-22k" typed as a model is no variant of the ImageNet dataset
         if target != node:
             resolution.variants.append((node, target, attrs["papers"]))
