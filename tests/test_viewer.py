@@ -7,6 +7,7 @@ Browser tests run Debian's headless Chromium through Playwright's Python package
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from html.parser import HTMLParser
@@ -15,6 +16,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from kg.cli import main
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.graph import build_graph, find_node, papers_of
 from kg.ingest import Paper, Source, paper_id
@@ -193,6 +195,35 @@ def test_write_html_with_a_bad_option_writes_nothing(small, tmp_path):
 # --- the page as text ----------------------------------------------------------------
 
 
+def _page_data(html: str) -> dict:
+    start = html.index('<script type="application/json" id="kg-data">')
+    body = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    return json.loads(body)
+
+
+def test_kg_view_writes_the_selected_part(tmp_path, capsys):
+    import kg
+
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(
+        json.dumps({"title": "LoRA", "abstract": "We propose LoRA and evaluate it on GLUE."})
+        + "\n"
+        + json.dumps({"title": "QLoRA", "abstract": "We fine-tune LLaMA with LoRA on MMLU."})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "lora.html"
+    assert main(["view", str(papers), "-q", "-o", str(out), "--type", "method,paper"]) == 0
+    expected = select(kg.build([papers]).graph, types=["method", "paper"])
+    assert set(_page_data(out.read_text(encoding="utf-8"))["details"]) == set(expected)
+    assert {kind for _, kind in expected.nodes(data="kind")} == {"Paper", "Method"}
+
+    bad = tmp_path / "bad.html"
+    assert main(["view", str(papers), "-q", "-o", str(bad), "--focus", "no such"]) != 0
+    assert "no node named 'no such'" in capsys.readouterr().err
+    assert not bad.exists()
+
+
 class _Tags(HTMLParser):
     """Every start tag of a page, parsed as a browser does (script bodies are raw text)."""
 
@@ -217,6 +248,13 @@ def test_page_is_self_contained_and_data_cannot_break_out(small):
     assert not [tag for tag, _ in tags if tag in ("img", "b", "link", "iframe")]
     assert not [attrs for _, attrs in tags if {"src", "href"} & set(attrs)]
     assert XSS_TITLE not in html and XSS_SCRIPT not in html and "\u2028" not in html
+    # The escaped JSON still reads back as the very same text.
+    data = _page_data(html)
+    assert {d["label"] for d in data["details"].values()} == _labels(small)
+    assert (
+        data["details"][find_node(small, XSS_TITLE)]["abstract"]
+        == small.nodes[find_node(small, XSS_TITLE)]["abstract"]
+    )
     (csp,) = [a["content"] for _, a in tags if a.get("http-equiv") == "Content-Security-Policy"]
     assert "default-src 'none'" in csp and "'sha256-" in csp and "unsafe-eval" not in csp
 
@@ -350,10 +388,9 @@ def test_small_page_is_offline_exact_and_runs_no_injected_script(browser, small,
 
 
 @pytest.fixture(scope="session")
-def seed_graph() -> nx.MultiDiGraph:
-    import kg
-
-    return kg.build([ROOT / "seeds"]).graph
+def seed_graph(seed_kg) -> nx.MultiDiGraph:
+    """The seed graph, built once per session by conftest's ``seed_kg``."""
+    return seed_kg.graph
 
 
 @pytest.mark.browser
