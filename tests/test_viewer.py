@@ -312,16 +312,20 @@ class Opened:
     def visible_kinds(self) -> set[str]:
         return set(self.js("() => kgView.nodes.get({filter: n => !n.hidden}).map(n => n.kind)"))
 
+    def node_point(self, node: str) -> tuple[float, float]:
+        """Where a node is drawn, in page coordinates."""
+        return tuple(
+            self.js(
+                """id => { const net = kgView.network, p = net.canvasToDOM(net.getPosition(id));
+                           const r = net.canvas.frame.canvas.getBoundingClientRect();
+                           return [r.left + p.x, r.top + p.y]; }""",
+                node,
+            )
+        )
+
     def hover_node(self, node: str) -> str:
         """Move the mouse onto a node and return the tooltip's text."""
-        x, y = self.js(
-            """id => { const p = kgView.network.getPosition(id);
-                       const d = kgView.network.canvasToDOM(p);
-                       const r = document.querySelector('#kg-network canvas').getBoundingClientRect();
-                       return [r.left + d.x, r.top + d.y]; }""",
-            node,
-        )
-        self.page.mouse.move(x, y)
+        self.page.mouse.move(*self.node_point(node))
         tip = self.page.locator("div.vis-tooltip")
         tip.wait_for(state="visible")
         return tip.inner_text()
@@ -359,6 +363,12 @@ def test_small_page_is_offline_exact_and_runs_no_injected_script(browser, small,
     # Hover and open every node and edge: tooltips and the panel show the text as text.
     xss_paper = find_node(small, XSS_TITLE)
     assert XSS_TITLE in opened.hover_node(xss_paper)
+    # A real click selects the node, dims the others and opens the panel.
+    opened.page.mouse.click(*opened.node_point(xss_paper))
+    assert opened.js("() => kgView.selectedId()") == xss_paper
+    assert opened.page.inner_text("#kg-panel h2") == XSS_TITLE
+    dimmed = opened.js("() => kgView.nodes.get({filter: n => n.color.background === '#eef0f2'})")
+    assert len(dimmed) == small.number_of_nodes() - 1 - len(set(nx.all_neighbors(small, xss_paper)))
     for node in small:
         opened.js("id => kgView.focus(id)", node)
         assert opened.page.inner_text("#kg-panel h2") == small.nodes[node]["label"]
