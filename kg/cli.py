@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -89,20 +91,32 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = Path(args.out)
     G = g.graph
     rdf_name = {"turtle": "graph.ttl", "nt": "graph.nt", "jsonld": "graph.jsonld"}[args.rdf_format]
-    write_entities(G, out / "entities.jsonl")
-    triples = write_rdf(G, out / rdf_name, format=args.rdf_format, base_iri=args.base_iri)
-    write_html(G, out / "graph.html")
+    names = ("entities.jsonl", rdf_name, "graph.html")
+    # All three files or none: write into a staging folder, then move them in.
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".kg-build-") as staging:
+        stage = Path(staging)
+        write_entities(G, stage / names[0])
+        triples = write_rdf(G, stage / names[1], format=args.rdf_format, base_iri=args.base_iri)
+        write_html(G, stage / names[2])
+        for name in names:
+            os.replace(stage / name, out / name)
     _report_skipped(g.report)
     kinds = Counter(kind for _, kind in G.nodes(data="kind"))
     relations = Counter(rel for _, _, rel in G.edges(keys=True))
     unique = kinds.get("Paper", 0)
     print(f"papers read:    {g.report.read} from {g.report.files} file(s)")
     print(f"unique papers:  {unique}")
-    for kind in ("Method", "Model", "Dataset", "Repository"):
-        print(f"{kind.lower() + 's:':15} {kinds.get(kind, 0)}")
+    for kind, plural in (
+        ("Method", "methods"),
+        ("Model", "models"),
+        ("Dataset", "datasets"),
+        ("Repository", "repositories"),
+    ):
+        print(f"{plural + ':':15} {kinds.get(kind, 0)}")
     print(f"edges:          {G.number_of_edges()} ({', '.join(f'{r} {n}' for r, n in sorted(relations.items()))})")
     print(f"triples:        {triples}")
-    print(f"wrote {out / 'entities.jsonl'}, {out / rdf_name}, {out / 'graph.html'}")
+    print(f"wrote {', '.join(str(out / name) for name in names)}")
     return 0
 
 

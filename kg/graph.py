@@ -3,7 +3,7 @@
 The contract every exporter and view reads (and nothing else):
 
 Nodes (key ``"<kind>:<slug>"``, e.g. ``"paper:lora-low-rank-...-1a2b3c4d"``,
-``"method:lora"``, ``"repository:github.com/microsoft/lora"``):
+``"method:lora"``, ``"repository:github-com-microsoft-lora"``):
 
 * all: ``kind`` (one of :data:`NODE_KINDS`), ``label`` (display name),
   ``aliases`` (sorted list of other surface forms, never the label),
@@ -56,13 +56,14 @@ RELATIONS = ("proposes", "uses", "evaluatedOn", "hasCode", "variantOf")
 TYPE_OF_KIND = {etype.kind: etype for etype in EntityType}
 
 
-def relation_for(entity: ExtractedEntity) -> str:
-    """The edge a paper gets to an entity: what it proposes, uses or is evaluated on."""
-    if entity.type is EntityType.REPO:
+def relation_for(kind: str, proposed: bool) -> str:
+    """The edge a paper gets to a node of ``kind``: what it proposes, uses or
+    is evaluated on. The node's resolved kind decides, not one paper's guess."""
+    if kind == "Repository":
         return "hasCode"
-    if entity.proposed:
+    if proposed:
         return "proposes"
-    return "evaluatedOn" if entity.type is EntityType.DATASET else "uses"
+    return "evaluatedOn" if kind == "Dataset" else "uses"
 
 
 def build_graph(
@@ -88,9 +89,9 @@ def build_graph(
         source = str(paper.sources[0]) if paper.sources else None
         for entity in entities:
             node = resolution.node_of(entity)
-            relation = relation_for(entity)
             if not G.has_node(node):
                 G.add_node(node, **resolution.node_attrs(node))
+            relation = relation_for(G.nodes[node]["kind"], entity.proposed)
             evidence = [dict(ev.as_dict(), source=source) for ev in entity.evidence]
             if G.has_edge(pid, node, key=relation):
                 data = G.edges[pid, node, relation]

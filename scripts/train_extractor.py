@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", default="eval/train.jsonl", help="training gold (never dev)")
     parser.add_argument("--folds", type=int, default=4)
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, default=0.4)
     parser.add_argument("--l2", type=float, default=2.0)
     args = parser.parse_args(argv)
     if "dev" in Path(args.gold).name:

@@ -134,11 +134,6 @@ def test_edges_follow_the_contract(seed_kg):
     assert set(relations) == set(RELATIONS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="repo evidence spans still include a trailing '.' after the URL (kg/extract); "
-    "remove this mark once fixed",
-)
 def test_evidence_offsets_cover_a_surface_form_of_the_node(seed_kg):
     G = seed_kg.graph
     wrong = []

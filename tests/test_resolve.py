@@ -282,11 +282,6 @@ def test_resolution_does_not_depend_on_paper_order():
         assert a.nodes[node]["label"] == b.nodes[node]["label"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kg.graph.relation_for uses the per-paper type, not the node's voted type; "
-    "remove this mark once build_graph picks the relation from the resolved node",
-)
 def test_relation_follows_the_resolved_type():
     # Two papers call VQA a method, one a dataset: the node is a Method, so
     # the third paper's edge must not be evaluatedOn (a Dataset-only relation).

@@ -65,6 +65,20 @@ def _surface(span) -> str:
     return span.text
 
 
+def _evidence(span) -> Evidence:
+    """The mention's sentence and the offsets of its surface form (a link's
+    token may carry punctuation that its surface form drops)."""
+    surface = _surface(span)
+    start = span.start_char + max(span.text.find(surface), 0)
+    return Evidence(
+        sentence=span.sent.text.strip(),
+        start=start,
+        end=start + len(surface),
+        rule=span._.kg_rule,
+        confidence=round(span._.kg_confidence, 3),
+    )
+
+
 def _group_key(span) -> str:
     return _surface(span) if span.label_ == EntityType.REPO.value else match_key(span.text)
 
@@ -134,16 +148,7 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
                 type=etype,
                 proposed=any(s._.kg_proposed for s in members),
                 aliases=sorted(f for f in forms if f != text),
-                evidence=[
-                    Evidence(
-                        sentence=s.sent.text.strip(),
-                        start=s.start_char,
-                        end=s.end_char,
-                        rule=s._.kg_rule,
-                        confidence=round(s._.kg_confidence, 3),
-                    )
-                    for s in members
-                ],
+                evidence=[_evidence(s) for s in members],
             )
         )
     return entities

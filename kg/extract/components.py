@@ -202,8 +202,8 @@ class CandidateFinder:
         unknown = set(self.rules) - set(self.RULES)
         if unknown:
             raise ValueError(f"[{name}] unknown candidate rules {sorted(unknown)}; known: {self.RULES}")
-        # Cased entries match case-sensitively (``MATH``, ``Adam`` are not ``math``,
-        # ``adam``); lower-case and long multi-word entries match in any case.
+        # Common-word names and short acronyms match case-sensitively (``MATH``,
+        # ``Adam``, ``GLUE`` are not ``math``, ``adam``, ``glue``); the rest in any case.
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.uncased = PhraseMatcher(nlp.vocab, attr="LOWER")
         heads = "|".join(sorted((re.escape(h) for h in lexicon.heads), key=len, reverse=True))
@@ -212,10 +212,10 @@ class CandidateFinder:
         )
         cased, uncased = [], []
         for surface, etype in lexicon.phrases:
-            if surface.islower() or (" " in surface and len(surface) >= 12):
-                uncased.append((etype.value, surface.lower()))
-            else:
+            if lexicon.match_cased(surface):
                 cased.append((etype.value, surface))
+            else:
+                uncased.append((etype.value, surface.lower()))
         for matcher, entries in ((self.cased, cased), (self.uncased, uncased)):
             by_label: dict[str, list] = {}
             for label, surface in entries:

@@ -38,6 +38,7 @@ class Lexicon:
     generic: set[str] = field(default_factory=set)
     phrases: list[tuple[str, EntityType]] = field(default_factory=list)
     heads: set[str] = field(default_factory=set)
+    cased: set[str] = field(default_factory=set)
 
     def type_of(self, text: str) -> EntityType | None:
         return self.names.get(match_key(text))
@@ -45,11 +46,21 @@ class Lexicon:
     def is_generic(self, text: str) -> bool:
         return match_key(text) in self.generic
 
-    def add(self, surface: str, etype: EntityType) -> None:
+    def add(self, surface: str, etype: EntityType, *, cased: bool = False) -> None:
         key = match_key(surface)
         if key and key not in self.names and key not in self.generic:
             self.names[key] = etype
             self.phrases.append((surface, etype))
+            if cased:
+                self.cased.add(surface)
+
+    def match_cased(self, surface: str) -> bool:
+        """Match this entry with its exact capitalisation only? Yes for names
+        that are common words in lower case (``MATH``, ``Adam``: listed in a
+        ``[case-sensitive]`` section) and for short acronyms (``GLUE``, ``SAM``)."""
+        if surface in self.cased:
+            return True
+        return " " not in surface and len(surface) <= 6 and sum(c.isupper() for c in surface) >= 2
 
     def __len__(self) -> int:
         return len(self.names)
@@ -59,13 +70,22 @@ class Lexicon:
 
 
 def _entries(path: Path) -> Iterator[str]:
+    for surface, _cased in _sectioned_entries(path):
+        yield surface
+
+
+def _sectioned_entries(path: Path) -> Iterator[tuple[str, bool]]:
+    """(entry, cased) pairs; ``cased`` inside a ``## [case-sensitive]`` section."""
     if not path.exists():
         return
+    cased = False
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             line = line.strip()
-            if line and not line.startswith("#"):
-                yield line
+            if line.startswith("##"):
+                cased = "[case-sensitive]" in line
+            elif line and not line.startswith("#"):
+                yield line, cased
 
 
 @lru_cache(maxsize=4)
@@ -85,6 +105,6 @@ def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
                 else:
                     lexicon.add(row["name"], EntityType(row["type"]))
     for filename, etype in _TYPED_FILES.items():
-        for surface in _entries(folder / filename):
-            lexicon.add(surface, etype)
+        for surface, cased in _sectioned_entries(folder / filename):
+            lexicon.add(surface, etype, cased=cased)
     return lexicon
