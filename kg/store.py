@@ -6,13 +6,14 @@ memory or in a persistent store folder, and prints the answers as a Markdown
 table, CSV or SPARQL JSON.
 
 ``kg push`` uploads the same file to any SPARQL 1.1 Graph Store HTTP Protocol
-endpoint with ``PUT`` (replacing the target graph), using HTTP digest or basic
-authentication when given a user; it only needs the standard library.
+endpoint with ``PUT`` (replacing the target graph), answering an HTTP digest
+or basic login challenge when given a user; it only needs the standard library.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import os
 import sys
@@ -32,9 +33,10 @@ __all__ = [
     "PushError",
     "add_push_parser",
     "add_query_parser",
+    "examples_markdown",
     "format_results",
     "graph_file",
-    "load_store",
+    "load_graph",
     "push",
     "sparql_prefixes",
 ]
@@ -89,7 +91,8 @@ SELECT ?paper ?code WHERE {
   ?p kg:hasCode ?repo ; dcterms:title ?paper .
   ?repo schema:codeRepository ?code .
 }
-ORDER BY ?paper ?code""",
+ORDER BY ?paper ?code
+LIMIT 10""",
         "kg",
         "schema",
         "dcterms",
@@ -150,21 +153,15 @@ def graph_file(
         yield built
 
 
-def load_store(
-    source: str | Path, store_dir: str | Path | None = None, *, reload: bool = False
-) -> ox.Store:
-    """A pyoxigraph store holding ``source`` in its default graph.
-
-    Without ``store_dir`` the store lives in memory. With it, the store
-    persists on disk; an empty store is loaded, a filled one is reused as is
-    (so a big graph is parsed once) unless ``reload`` replaces its content.
-    """
-    store = ox.Store() if store_dir is None else ox.Store(str(store_dir))
-    if store_dir is not None and not reload and len(store) > 0:
-        return store
+def load_graph(store: ox.Store, source: str | Path) -> ox.Store:
+    """Replace what ``store`` holds with the RDF file ``source`` (in the default graph)."""
     store.clear()
     store.bulk_load(path=str(source), format=_OX_FORMAT[format_of_path(source)])
     return store
+
+
+def _is_empty(store: ox.Store) -> bool:
+    return next(store.quads_for_pattern(None, None, None, None), None) is None
 
 
 def format_results(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str = "table") -> str:
@@ -183,6 +180,14 @@ def format_results(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriple
     lines = ["| " + " | ".join(names) + " |", "|" + "|".join("---" for _ in names) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def examples_markdown(store: ox.Store) -> str:
+    """The README's example queries, each with its answer table (``kg query --examples``)."""
+    return "\n".join(
+        f"#### {title}\n\n```sparql\n{query}```\n\n{format_results(store.query(query))}"
+        for title, query in EXAMPLE_QUERIES.items()
+    )
 
 
 def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
@@ -213,8 +218,6 @@ def push(
     Graph Store Protocol ``endpoint``; returns the HTTP status.
 
     Raises :class:`PushError` when the server cannot be reached or refuses.
-    The body is read into memory: urllib re-sends it after an authentication
-    challenge, which a half-read file stream could not survive.
     """
     fmt = format_of_path(source)
     query = urllib.parse.urlencode({"graph": graph}) if graph is not None else "default"
@@ -225,16 +228,9 @@ def push(
         method="PUT",
         headers={"Content-Type": f"{_MEDIA_TYPE[fmt]}; charset=utf-8"},
     )
-    handlers: list[urllib.request.BaseHandler] = []
-    if user is not None:
-        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        passwords.add_password(None, endpoint, user, password or "")
-        handlers = [
-            urllib.request.HTTPDigestAuthHandler(passwords),
-            urllib.request.HTTPBasicAuthHandler(passwords),
-        ]
     try:
-        with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:
+        _authorize(request, user, password or "", timeout)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status
     except urllib.error.HTTPError as error:
         detail = error.read(500).decode("utf-8", "replace").strip().replace("\n", " ")
@@ -248,6 +244,47 @@ def push(
         raise PushError(f"cannot reach {endpoint}: {error.reason} (is the server running?)") from None
     except (TimeoutError, ConnectionError) as error:
         raise PushError(f"cannot reach {endpoint}: {error}") from None
+
+
+def _authorize(request: urllib.request.Request, user: str | None, password: str, timeout: float) -> None:
+    """Answer the server's login challenge before the body is sent.
+
+    A bodiless ``HEAD`` fetches the challenge; the real request then goes out
+    once, already authorised. Sending the body unauthorised first (urllib's
+    way) fails on big graphs: Virtuoso refuses it mid-upload and resets the
+    connection. Raises the ``HTTPError`` when a login is wanted and none given.
+    """
+    probe = urllib.request.Request(request.full_url, method="HEAD")
+    try:
+        with urllib.request.urlopen(probe, timeout=timeout):
+            return
+    except urllib.error.HTTPError as error:
+        if error.code != 401:
+            return  # let the real request report whatever it is
+        if user is None:
+            raise
+        scheme, _, challenge = error.headers.get("WWW-Authenticate", "").partition(" ")
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, request.full_url, user, password)
+    digest = urllib.request.HTTPDigestAuthHandler(passwords)
+    fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge))
+
+    def sign(req: urllib.request.Request) -> None:
+        if scheme.lower() == "digest":
+            req.add_unredirected_header("Authorization", f"Digest {digest.get_authorization(req, fields)}")
+        else:
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            req.add_unredirected_header("Authorization", f"Basic {token}")
+
+    # Try the login bodiless too: a wrong one is then a clean 401, not a reset.
+    sign(probe)
+    try:
+        with urllib.request.urlopen(probe, timeout=timeout):
+            pass
+    except urllib.error.HTTPError as error:
+        if error.code == 401:
+            raise
+    sign(request)
 
 
 def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
@@ -272,9 +309,19 @@ def add_query_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         help="run SPARQL over the graph in an embedded store",
         description="Run a SPARQL query over the graph with an embedded pyoxigraph store.",
     )
-    parser.add_argument("sparql", help="the query; '-' reads it from standard input, @FILE from a file")
+    parser.add_argument(
+        "sparql", nargs="?", help="the query; '-' reads it from standard input, @FILE from a file"
+    )
+    parser.add_argument(
+        "--examples", action="store_true", help="run the README's example queries (Markdown)"
+    )
     _add_graph_arguments(parser)
-    parser.add_argument("--store", metavar="DIR", help="persistent store folder (default: in memory)")
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        help="persistent store folder (default: in memory); loaded from the graph file "
+        "when empty, queried as it is afterwards",
+    )
     parser.add_argument("--reload", action="store_true", help="replace what --store holds with the graph file")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.set_defaults(func=_query_command)
@@ -307,11 +354,20 @@ def _read_query(text: str) -> str:
 
 
 def _query_command(args: argparse.Namespace) -> int:
-    sparql = _read_query(args.sparql)
-    with graph_file(args.graph_file, inputs=args.inputs, base_iri=args.base_iri) as source:
-        store = load_store(source, args.store, reload=args.reload)
+    if (args.sparql is None) == (not args.examples):
+        print("kg query: give a SPARQL query or --examples (not both)", file=sys.stderr)
+        return 2
+    # A persistent store that already holds a graph is queried as it is: a big
+    # graph is parsed once, not on every query (--reload replaces it).
+    store = ox.Store() if args.store is None else ox.Store(args.store)
+    if args.reload or _is_empty(store):
+        with graph_file(args.graph_file, inputs=args.inputs, base_iri=args.base_iri) as source:
+            load_graph(store, source)
+    if args.examples:
+        sys.stdout.write(examples_markdown(store))
+        return 0
     try:
-        results = store.query(sparql)
+        results = store.query(_read_query(args.sparql))
     except SyntaxError as error:
         print(f"kg query: bad SPARQL: {error}", file=sys.stderr)
         return 2

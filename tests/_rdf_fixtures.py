@@ -3,12 +3,17 @@ papers whose titles and names need escaping in every RDF syntax."""
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import networkx as nx
 
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.graph import build_graph
 from kg.ingest import Paper, Source, paper_id
 from kg.resolve import resolve
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 #: Titles and names that break naive writers: quotes, backslashes, markup,
 #: newlines, non-ASCII, emoji, a trailing quote (a Turtle long-string trap).
@@ -79,3 +84,11 @@ def nasty_graph() -> nx.MultiDiGraph:
         )
         extracted.append((paper, entities))
     return build_graph(extracted, resolve(extracted))
+
+
+@functools.cache
+def seed_graph() -> nx.MultiDiGraph:
+    """The real seeds build, once per test process (both test modules share it)."""
+    import kg
+
+    return kg.build([str(SEEDS)]).graph
