@@ -65,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             triples = write_rdf(G, path, format=fmt)
             seconds = time.perf_counter() - start
             size = path.stat().st_size / 1e6
-            print(f"{fmt:8} {triples:>10} {seconds:>8.1f} {triples / seconds:>10,.0f} {size:>7.0f}", flush=True)
+            print(
+                f"{fmt:8} {triples:>10} {seconds:>8.1f} {triples / seconds:>10,.0f} {size:>7.0f}",
+                flush=True,
+            )
     return 0
 
 

@@ -354,9 +354,7 @@ def _json_key(value: object) -> str:
 
 #: N-Triples string escapes; other control characters become \\uXXXX.
 _NT_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
-_NT_ESCAPES.update(
-    {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F) if c not in _NT_ESCAPES}
-)
+_NT_ESCAPES.update({c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F) if c not in _NT_ESCAPES})
 
 
 def _nt(term: Node) -> str:

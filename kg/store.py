@@ -44,8 +44,16 @@ __all__ = [
 DEFAULT_GRAPH_FILE = "exports/graph.ttl"
 DEFAULT_INPUTS = ("seeds/",)
 
-_OX_FORMAT = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-_MEDIA_TYPE = {"turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
+_OX_FORMAT = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+_MEDIA_TYPE = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
 _RESULTS_FORMAT = {"csv": ox.QueryResultsFormat.CSV, "json": ox.QueryResultsFormat.JSON}
 
 
@@ -145,7 +153,9 @@ def graph_file(
         return
     from kg.api import build
 
-    print(f"{path} not found: building the graph from {', '.join(map(str, inputs))}", file=sys.stderr)
+    print(
+        f"{path} not found: building the graph from {', '.join(map(str, inputs))}", file=sys.stderr
+    )
     G = build(inputs).graph
     with tempfile.TemporaryDirectory(prefix="kg-") as tmp:
         built = Path(tmp) / "graph.nt"
@@ -164,7 +174,9 @@ def _is_empty(store: ox.Store) -> bool:
     return next(store.quads_for_pattern(None, None, None, None), None) is None
 
 
-def format_results(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str = "table") -> str:
+def format_results(
+    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str = "table"
+) -> str:
     """Answers as a Markdown table (``table``), SPARQL CSV (``csv``) or SPARQL JSON (``json``).
 
     ASK gives ``true``/``false``; CONSTRUCT and DESCRIBE give N-Triples.
@@ -198,7 +210,7 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, namespace in PREFIXES.items():
             if text.startswith(namespace):
-                text = f"{prefix}:{text[len(namespace):]}"
+                text = f"{prefix}:{text[len(namespace) :]}"
                 break
     elif isinstance(term, ox.BlankNode):
         text = f"_:{text}"
@@ -241,12 +253,16 @@ def push(
             + (hint if error.code == 401 and user is None else "")
         ) from None
     except urllib.error.URLError as error:
-        raise PushError(f"cannot reach {endpoint}: {error.reason} (is the server running?)") from None
+        raise PushError(
+            f"cannot reach {endpoint}: {error.reason} (is the server running?)"
+        ) from None
     except (TimeoutError, ConnectionError) as error:
         raise PushError(f"cannot reach {endpoint}: {error}") from None
 
 
-def _authorize(request: urllib.request.Request, user: str | None, password: str, timeout: float) -> None:
+def _authorize(
+    request: urllib.request.Request, user: str | None, password: str, timeout: float
+) -> None:
     """Answer the server's login challenge before the body is sent.
 
     A bodiless ``HEAD`` fetches the challenge; the real request then goes out
@@ -271,7 +287,9 @@ def _authorize(request: urllib.request.Request, user: str | None, password: str,
 
     def sign(req: urllib.request.Request) -> None:
         if scheme.lower() == "digest":
-            req.add_unredirected_header("Authorization", f"Digest {digest.get_authorization(req, fields)}")
+            req.add_unredirected_header(
+                "Authorization", f"Digest {digest.get_authorization(req, fields)}"
+            )
         else:
             token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             req.add_unredirected_header("Authorization", f"Basic {token}")
@@ -295,10 +313,15 @@ def _add_graph_arguments(parser: argparse.ArgumentParser) -> None:
         "when missing, the graph is built from --inputs",
     )
     parser.add_argument(
-        "--inputs", nargs="+", default=list(DEFAULT_INPUTS), help="what to build from (default seeds/)"
+        "--inputs",
+        nargs="+",
+        default=list(DEFAULT_INPUTS),
+        help="what to build from (default seeds/)",
     )
     parser.add_argument(
-        "--base-iri", default=DEFAULT_BASE_IRI, help=f"base IRI of a built graph (default {DEFAULT_BASE_IRI})"
+        "--base-iri",
+        default=DEFAULT_BASE_IRI,
+        help=f"base IRI of a built graph (default {DEFAULT_BASE_IRI})",
     )
 
 
@@ -322,7 +345,9 @@ def add_query_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         help="persistent store folder (default: in memory); loaded from the graph file "
         "when empty, queried as it is afterwards",
     )
-    parser.add_argument("--reload", action="store_true", help="replace what --store holds with the graph file")
+    parser.add_argument(
+        "--reload", action="store_true", help="replace what --store holds with the graph file"
+    )
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.set_defaults(func=_query_command)
     return parser
@@ -338,8 +363,12 @@ def add_push_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
         "http://host:8890/sparql-graph-crud-auth with --user).",
     )
     parser.add_argument("--endpoint", required=True, help="Graph Store Protocol URL")
-    parser.add_argument("--graph", metavar="IRI", help="named graph to replace (default: the default graph)")
-    parser.add_argument("--user", help="user for HTTP digest/basic auth; password from $KG_PUSH_PASSWORD")
+    parser.add_argument(
+        "--graph", metavar="IRI", help="named graph to replace (default: the default graph)"
+    )
+    parser.add_argument(
+        "--user", help="user for HTTP digest/basic auth; password from $KG_PUSH_PASSWORD"
+    )
     _add_graph_arguments(parser)
     parser.set_defaults(func=_push_command)
     return parser

@@ -111,7 +111,9 @@ def start_oxigraph(workdir: Path) -> Server:
 
 def start_virtuoso(workdir: Path) -> Server:
     """``virtuoso-t`` in the foreground with a copy of Debian's ini pointed at ``workdir``."""
-    ini = configparser.ConfigParser(strict=False, interpolation=None, inline_comment_prefixes=(";",))
+    ini = configparser.ConfigParser(
+        strict=False, interpolation=None, inline_comment_prefixes=(";",)
+    )
     ini.optionxform = str  # Virtuoso's keys are case-sensitive
     ini.read(VIRTUOSO_INI)
     db = workdir / "db"

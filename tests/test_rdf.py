@@ -27,7 +27,11 @@ from kg.store import EXAMPLE_QUERIES, examples_markdown, load_graph
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
 FORMATS = {"turtle": ".ttl", "nt": ".nt", "jsonld": ".jsonld"}
-OX_FORMAT = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+OX_FORMAT = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 RAPPER_SYNTAX = {"turtle": "turtle", "nt": "ntriples"}  # rapper reads no JSON-LD
 # rdflib's own JSON-LD parser warns about its internals; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -79,7 +83,11 @@ def _rapper(path: Path, syntax: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("name", ["nasty", "seeds"])
 def test_export_reparses_with_the_same_triple_count(exports, name, fmt):
     path, written = exports[name][fmt]
-    by_rdflib = len(rdflib.Graph().parse(path, format={"nt": "nt", "turtle": "turtle", "jsonld": "json-ld"}[fmt]))
+    by_rdflib = len(
+        rdflib.Graph().parse(
+            path, format={"nt": "nt", "turtle": "turtle", "jsonld": "json-ld"}[fmt]
+        )
+    )
     by_oxigraph = len(set(ox.parse(path=str(path), format=OX_FORMAT[fmt])))
     assert written > 100
     assert by_rdflib == by_oxigraph == written
@@ -128,7 +136,9 @@ HOSTILE_LABELS = {"QLoRA<b>", 'Q\\"uote', "🦙Llama-Emoji🚀", "数据集-1", 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_hostile_titles_and_names_round_trip_through_rdflib_and_pyoxigraph(exports, fmt):
     path = exports["nasty"][fmt][0]
-    parsed = rdflib.Graph().parse(path, format={"nt": "nt", "turtle": "turtle", "jsonld": "json-ld"}[fmt])
+    parsed = rdflib.Graph().parse(
+        path, format={"nt": "nt", "turtle": "turtle", "jsonld": "json-ld"}[fmt]
+    )
     titles, labels = _titles_and_labels(parsed)
     assert titles == set(NASTY_TITLES)
     assert HOSTILE_LABELS <= labels
@@ -156,7 +166,7 @@ def test_any_node_key_gives_a_valid_readable_iri(key):
     iri = node_iri(key)
     ox.NamedNode(iri)  # pyoxigraph validates IRI syntax
     assert iri.startswith(DEFAULT_BASE_IRI + key.split(":")[0] + "/")
-    assert not re.search(r"[\s<>\"{}|\\^`]", iri[len(DEFAULT_BASE_IRI):])
+    assert not re.search(r"[\s<>\"{}|\\^`]", iri[len(DEFAULT_BASE_IRI) :])
 
 
 def test_hostile_node_keys_still_parse_everywhere(tmp_path):
@@ -165,7 +175,9 @@ def test_hostile_node_keys_still_parse_everywhere(tmp_path):
         assert len(set(ox.parse(path=str(path), format=OX_FORMAT[fmt]))) == written
         if fmt in RAPPER_SYNTAX:
             result = _rapper(path, RAPPER_SYNTAX[fmt])
-            assert result.returncode == 0 and f"returned {written} triples" in result.stderr.decode()
+            assert (
+                result.returncode == 0 and f"returned {written} triples" in result.stderr.decode()
+            )
 
 
 def test_base_iri_is_configurable(tmp_path):
@@ -206,9 +218,13 @@ def test_identical_input_gives_byte_identical_files_across_hash_seeds(tmp_path):
     script = _WRITE_NASTY.format(tests=str(Path(__file__).parent), formats=FORMATS)
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        subprocess.run([sys.executable, "-c", script, str(tmp_path / seed)], env=env, check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / seed)], env=env, check=True, cwd=ROOT
+        )
     for suffix in FORMATS.values():
-        assert (tmp_path / f"1{suffix}").read_bytes() == (tmp_path / f"2{suffix}").read_bytes(), suffix
+        assert (tmp_path / f"1{suffix}").read_bytes() == (tmp_path / f"2{suffix}").read_bytes(), (
+            suffix
+        )
 
 
 def test_seed_export_is_byte_identical_when_written_again(exports, graphs, tmp_path):
@@ -283,8 +299,8 @@ def test_evidence_nodes_carry_what_the_graph_says(seed_rdf, graphs):
         e for e in G.edges(keys=True, data=True) if len(e[3].get("evidence", ())) > 1
     )
     statement = rdflib.URIRef(
-        f"{DEFAULT_BASE_IRI}statement/{node_iri(source)[len(DEFAULT_BASE_IRI):]}/{relation}/"
-        f"{node_iri(target)[len(DEFAULT_BASE_IRI):]}"
+        f"{DEFAULT_BASE_IRI}statement/{node_iri(source)[len(DEFAULT_BASE_IRI) :]}/{relation}/"
+        f"{node_iri(target)[len(DEFAULT_BASE_IRI) :]}"
     )
     assert (statement, RDF.subject, node_iri(source)) in seed_rdf
     assert (statement, RDF.object, node_iri(target)) in seed_rdf
@@ -303,18 +319,23 @@ def test_evidence_nodes_carry_what_the_graph_says(seed_rdf, graphs):
             }
         )
     expected = [dict(e, confidence=round(e["confidence"], 3)) for e in data["evidence"]]
-    key = lambda e: (e["start"], e["end"], e["rule"], e["sentence"])  # noqa: E731
+    key = lambda e: (e["start"], e["end"], e["rule"], e["sentence"])
     assert sorted(found, key=key) == sorted(expected, key=key)
 
 
 def test_variant_links_carry_their_supporting_papers(seed_rdf, graphs):
-    links = [(u, v, d["support"]) for u, v, k, d in graphs["seeds"].edges(keys=True, data=True) if k == "variantOf"]
+    links = [
+        (u, v, d["support"])
+        for u, v, k, d in graphs["seeds"].edges(keys=True, data=True)
+        if k == "variantOf"
+    ]
     assert links
     for variant, family, support in links:
         statement = next(
             s
             for s in seed_rdf.subjects(RDF.subject, node_iri(variant))
-            if (s, RDF.predicate, KG.variantOf) in seed_rdf and (s, RDF.object, node_iri(family)) in seed_rdf
+            if (s, RDF.predicate, KG.variantOf) in seed_rdf
+            and (s, RDF.object, node_iri(family)) in seed_rdf
         )
         assert seed_rdf.value(statement, KG.supportingPapers).toPython() == support
 
@@ -386,7 +407,9 @@ def test_entities_jsonl_matches_its_schema(graphs, tmp_path, name):
 def test_entities_schema_rejects_broken_records(graphs):
     validator = _entities_validator()
     record = next(r for r in entity_records(graphs["nasty"]) if r["entities"])
-    broken_entity = dict(record, entities=[{k: v for k, v in record["entities"][0].items() if k != "canonical"}])
+    broken_entity = dict(
+        record, entities=[{k: v for k, v in record["entities"][0].items() if k != "canonical"}]
+    )
     wrong_type = dict(record, entities=[dict(record["entities"][0], type="person")])
     for bad in ({k: v for k, v in record.items() if k != "title"}, broken_entity, wrong_type):
         assert not validator.is_valid(bad)
@@ -401,6 +424,5 @@ def test_docs_show_the_example_queries_with_their_real_seed_output(exports):
     store = load_graph(ox.Store(), exports["seeds"]["turtle"][0])
     assert len(EXAMPLE_QUERIES) == 5
     assert examples_markdown(store) in docs, (
-        "docs/rdf.md is stale: paste in the output of `kg query --examples` "
-        "(after `kg build`)"
+        "docs/rdf.md is stale: paste in the output of `kg query --examples` (after `kg build`)"
     )

@@ -110,7 +110,15 @@ def test_push_to_a_server_that_is_down_says_so(seed_files, capsys):
 
 def test_push_refused_without_login_says_so(virtuoso_server, seed_files, capsys, monkeypatch):
     endpoint = virtuoso_server.push_url
-    args = ["push", "--endpoint", endpoint, "--graph", SEED_GRAPH, "--graph-file", str(seed_files["nt"])]
+    args = [
+        "push",
+        "--endpoint",
+        endpoint,
+        "--graph",
+        SEED_GRAPH,
+        "--graph-file",
+        str(seed_files["nt"]),
+    ]
     assert main(args) == 1
     assert "refused the upload: HTTP 401" in capsys.readouterr().err
     monkeypatch.setenv("KG_PUSH_PASSWORD", "wrong")
