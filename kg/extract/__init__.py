@@ -70,8 +70,9 @@ def _evidence(span) -> Evidence:
     token may carry punctuation that its surface form drops)."""
     surface = _surface(span)
     start = span.start_char + max(span.text.find(surface), 0)
+    sent_start, sent_end = _components.sentence_bounds(span.doc, span.start_char)
     return Evidence(
-        sentence=span.sent.text.strip(),
+        sentence=_components.doc_text(span.doc)[sent_start:sent_end].strip(),
         start=start,
         end=start + len(surface),
         rule=span._.kg_rule,

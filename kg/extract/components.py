@@ -19,6 +19,7 @@ Order and what each one writes (components talk through extensions only):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,7 +35,13 @@ from kg.extract.links import find_links
 from kg.extract.records import EntityType
 from kg.names import match_key
 
-__all__ = ["CANDIDATES", "ENTITIES", "set_extensions"]
+__all__ = [
+    "CANDIDATES",
+    "ENTITIES",
+    "doc_text",
+    "sentence_bounds",
+    "set_extensions",
+]
 
 CANDIDATES = "kg_candidates"
 ENTITIES = "kg_entities"
@@ -56,29 +63,51 @@ set_extensions()
 
 # ---------------------------------------------------------------- sentences
 
-_ABBREVIATIONS = {"e.g.", "i.e.", "et", "al.", "vs.", "cf.", "Fig.", "Eq.", "etc."}
+_ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "cf.", "Fig.", "Eq.", "etc.")
+#: A sentence starts after the title's line break, or after ``. ? !`` and
+#: white space when the next word starts upper-case or with a digit.
+_SENTENCE_START = re.compile(r"\n\s*(?=\S)|(?<=[.?!])\s+(?=[A-Z0-9])")
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, read once per doc: spaCy rebuilds it from the tokens on
+    every access, which costs more than most of our components' work."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
+def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
+    """(start, end) character offsets of the sentence holding ``char``.
+
+    ``Span.sent`` walks the tokens back to the sentence start on every call;
+    one sorted list of starts per doc and a bisection cost far less.
+    """
+    starts = doc.user_data.get("kg_sent_starts")
+    if starts is None:
+        starts = doc.user_data["kg_sent_starts"] = [sent.start_char for sent in doc.sents]
+    i = bisect_right(starts, char) - 1
+    end = starts[i + 1] if i + 1 < len(starts) else len(doc_text(doc))
+    return starts[max(i, 0)], end
 
 
 @Language.component("kg_sentences", assigns=["token.is_sent_start"])
 def split_sentences(doc: Doc) -> Doc:
     """Sentence starts: after a line break (title/abstract) or after ``. ? !``
     when the next word starts upper-case or with a digit, unless the full stop
-    belongs to an abbreviation."""
-    for i, token in enumerate(doc):
-        if i == 0:
-            token.is_sent_start = True
+    belongs to an abbreviation. Found by one regex over the text, so only the
+    few sentence-initial tokens are touched."""
+    if not len(doc):
+        return doc
+    text = doc_text(doc)
+    doc[0].is_sent_start = True
+    for match in _SENTENCE_START.finditer(text):
+        if text.endswith(_ABBREVIATIONS, 0, match.start()):
             continue
-        prev = doc[i - 1]
-        if "\n" in prev.text or "\n" in prev.whitespace_:
-            start = True
-        elif prev.text in (".", "?", "!") and prev.whitespace_:
-            first = token.text[:1]
-            start = (first.isupper() or first.isdigit()) and (
-                i < 2 or doc[i - 2].text not in _ABBREVIATIONS
-            )
-        else:
-            start = False
-        token.is_sent_start = start
+        span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+        if span is not None and len(span):
+            span[0].is_sent_start = True
     return doc
 
 
@@ -104,7 +133,7 @@ def _add_candidate(
 @Language.component("kg_links", assigns=["doc.spans"])
 def find_repo_links(doc: Doc) -> Doc:
     """Code and project links, cleaned of trailing punctuation and LaTeX leftovers."""
-    for start, end, _url in find_links(doc.text):
+    for start, end, _url in find_links(doc_text(doc)):
         _add_candidate(doc, start, end, EntityType.REPO.value, "link", alignment="expand")
     return doc
 
@@ -124,7 +153,7 @@ def find_acronyms(doc: Doc) -> Doc:
             "long_start": d.long_start,
             "long_end": d.long_end,
         }
-        for d in find_definitions(doc.text)
+        for d in find_definitions(doc_text(doc))
     ]
     return doc
 
@@ -224,7 +253,7 @@ class CandidateFinder:
                 matcher.add(label, docs)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         if "lexicon" in self.rules:
             for matcher in (self.cased, self.uncased):
                 for match_id, start, end in matcher(doc):
@@ -392,10 +421,12 @@ class EntityTyper:
     def scored_candidates(self, doc: Doc) -> list[tuple[Span, str, EntityType, list[str]]]:
         """(trimmed span, rule, type, filter features) for every candidate that
         passes the hard filters; the training script reads the same list."""
+        text = doc_text(doc)
+        title_end = text.find("\n")
         partners = _acronym_partners(doc)
         found = []
         for cand in doc.spans.get(CANDIDATES, ()):
-            span = _trim(doc, cand)
+            span = _trim(doc, text, cand)
             if span is None:
                 continue
             rule = cand._.kg_rule
@@ -403,7 +434,7 @@ class EntityTyper:
                 found.append((span, rule, EntityType.REPO, []))
                 continue
             partner = partners.get((cand.start_char, cand.end_char))
-            etype = self._type(doc, span, cand.label_, rule, partner)
+            etype = self._type(text, span, cand.label_, rule, partner)
             if etype is not None:
                 found.append((span, rule, etype, partner))
         mentions = Counter(match_key(span.text) for span, *_ in found)
@@ -422,13 +453,15 @@ class EntityTyper:
                     lexicon_type=_value(self.lexicon.type_of(span.text)),
                     partner=partner,
                     mentions=mentions[match_key(span.text)],
+                    title_end=title_end,
+                    sentence_start=sentence_bounds(doc, span.start_char)[0],
                 ),
             )
             for span, rule, etype, partner in found
         ]
 
     def _type(
-        self, doc: Doc, span: Span, label: str, rule: str, partner: str | None
+        self, doc_text: str, span: Span, label: str, rule: str, partner: str | None
     ) -> EntityType | None:
         text = span.text
         if _JUNK.search(text):
@@ -445,8 +478,8 @@ class EntityTyper:
             return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
-        after = doc.text[span.end_char : span.end_char + 30]
-        before = doc.text[max(0, span.start_char - 40) : span.start_char]
+        after = doc_text[span.end_char : span.end_char + 30]
+        before = doc_text[max(0, span.start_char - 40) : span.start_char]
         if _DATASET_CUE.match(after) or (rule == "shape" and _DATASET_BEFORE.search(before)):
             return EntityType.DATASET
         if _MODEL_CUE.match(after) and (_SIZE.search(text) or any(c.isdigit() for c in text)):
@@ -458,17 +491,17 @@ class EntityTyper:
         return self.default_type
 
 
-def _trim(doc: Doc, span: Span) -> Span | None:
+def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
     """The span without leading function words, ``'s``, or a ``-based`` tail."""
     text = span.text
     lead = _LEADING.match(text)
     start = span.start_char + (lead.end() if lead else 0)
     end = span.end_char
-    core = doc.text[start:end]
+    core = doc_text[start:end]
     tail = _MODIFIER_TAIL.search(core)
     if tail:
         end = start + tail.start()
-    core = doc.text[start:end].rstrip(" -,.;:'’")
+    core = doc_text[start:end].rstrip(" -,.;:'’")
     if core.endswith(("'s", "’s")):
         core = core[:-2]
     end = start + len(core)
@@ -588,7 +621,7 @@ class ProposedMarker:
         self.window = window
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         title_end = text.find("\n") if "\n" in text else len(text)
         for span in doc.spans.get(ENTITIES, ()):
             rule = span._.kg_rule
@@ -597,7 +630,7 @@ class ProposedMarker:
                 continue
             if rule == "lexicon" or span.text in self.lexicon:
                 continue
-            sent_start = span.sent.start_char
+            sent_start, _ = sentence_bounds(doc, span.start_char)
             prefix = text[max(sent_start, span.start_char - self.window) : span.start_char]
             in_title = span.end_char <= title_end
             span._.kg_proposed = bool(

@@ -43,14 +43,17 @@ def candidate_features(
     lexicon_type: str | None,
     partner: str | None,
     mentions: int,
+    title_end: int,
+    sentence_start: int,
 ) -> list[str]:
-    """Readable feature names for one candidate span."""
+    """Readable feature names for one candidate span (``title_end``: offset of
+    the line break after the title, -1 when there is none; ``sentence_start``:
+    offset where the span's sentence starts)."""
     text = span.text
     words = text.split()
     first, last = words[0], words[-1]
     prev_tok = doc[span.start - 1].lower_ if span.start > 0 else "<s>"
     next_tok = doc[span.end].lower_ if span.end < len(doc) else "</s>"
-    title_end = doc.text.find("\n")
     feats = [
         "bias",
         f"rule={rule}",
@@ -70,7 +73,7 @@ def candidate_features(
     ]
     if title_end < 0 or span.end_char <= title_end:
         feats.append("in_title")
-    if span.sent.start == span.start:
+    if sentence_start == span.start_char:
         feats.append("sent_start")
     if text.islower():
         feats.append("lower")
