@@ -25,9 +25,11 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from spacy.language import Language
+
 from kg.evaluate import GoldPaper, Predicted, Scores, read_gold, score, score_key
 from kg.extract import build_pipeline, entities_from_doc
-from kg.extract.filter import FILTER_PATH, CandidateFilter
+from kg.extract.filter import FILTER_PATH, PROPOSED_PATH, SpanClassifier
 from kg.extract.lexicon import LEXICON_DIR
 from kg.names import match_key
 
@@ -75,8 +77,16 @@ def write_lexicon_dir(target: Path, rows: list[tuple[str, str]]) -> None:
 
 
 def rule_candidates(gold: list[GoldPaper]) -> dict[str, set[int]]:
-    """Surface form → papers where the rules (no learned parts) propose it."""
-    nlp = build_pipeline({"kg_typer": {"use_filter": False, "threshold": 0.0}})
+    """Surface form → papers where the rules and curated lexicons (no learned
+    parts, not even an earlier run's learned.tsv) propose it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        curated = Path(tmp)
+        for path in LEXICON_DIR.glob("*.txt"):
+            shutil.copy(path, curated / path.name)
+        config = {"lexicon_dir": str(curated)}
+        nlp = build_pipeline(
+            {"kg_candidates": config, "kg_typer": {**config, "use_filter": False, "threshold": 0.0}}
+        )
     found: dict[str, set[int]] = defaultdict(set)
     texts = (f"{p.title}\n{p.abstract}" for p in gold)
     for i, doc in enumerate(nlp.pipe(texts, batch_size=32)):
@@ -88,7 +98,7 @@ def rule_candidates(gold: list[GoldPaper]) -> dict[str, set[int]]:
 
 def fold_samples(
     train: list[GoldPaper], held: list[GoldPaper], workdir: Path
-) -> tuple[list[list[str]], list[int], object]:
+) -> tuple[list[list[str]], list[int], Language]:
     """Features and labels of ``held``'s candidates, with a lexicon learned from ``train``."""
     lexdir = workdir / f"lex{id(held)}"
     write_lexicon_dir(lexdir, learned_rows(train, rule_candidates(train)))
@@ -97,7 +107,7 @@ def fold_samples(
         {
             "kg_candidates": config,
             "kg_typer": {**config, "use_filter": False, "threshold": 0.0},
-            "kg_proposed": config,
+            "kg_proposed": {**config, "use_model": False},
         }
     )
     typer = nlp.get_pipe("kg_typer")
@@ -111,66 +121,103 @@ def fold_samples(
     return samples, labels, nlp
 
 
-def evaluate_with(nlp, candidate_filter: CandidateFilter, papers: list[GoldPaper]) -> Scores:
+def run_docs(nlp, papers: list[GoldPaper]):
+    return list(nlp.pipe((f"{p.title}\n{p.abstract}" for p in papers), batch_size=32))
+
+
+def proposed_samples(nlp, papers: list[GoldPaper]) -> tuple[list[list[str]], list[int]]:
+    """Proposal cues of every kept entity span, labelled by the gold ``proposed`` flags."""
+    marker = nlp.get_pipe("kg_proposed")
+    samples, labels = [], []
+    for paper, doc in zip(papers, run_docs(nlp, papers)):
+        keys = {score_key(n) for e in paper.entities if e.proposed for n in (e.name, *e.aliases)}
+        for span, features in marker.span_features(doc):
+            if span.label_ != "repo" and span._.kg_rule != "title":
+                samples.append(features)
+                labels.append(int(score_key(span.text) in keys))
+    return samples, labels
+
+
+def set_models(nlp, candidate_filter: SpanClassifier, proposed: SpanClassifier | None) -> None:
     typer = nlp.get_pipe("kg_typer")
     typer.filter, typer.threshold = candidate_filter, candidate_filter.threshold
-    docs = nlp.pipe((f"{p.title}\n{p.abstract}" for p in papers), batch_size=32)
+    nlp.get_pipe("kg_proposed").model = proposed
+
+
+def evaluate(nlp, papers: list[GoldPaper]) -> Scores:
     preds = [
-        [Predicted(e.text, e.type.value, e.proposed) for e in entities_from_doc(doc)] for doc in docs
+        [Predicted(e.text, e.type.value, e.proposed) for e in entities_from_doc(doc)]
+        for doc in run_docs(nlp, papers)
     ]
     return score(papers, preds)
+
+
+def fit(samples, labels, threshold: float, l2: float) -> SpanClassifier:
+    model = SpanClassifier.fit(samples, labels, l2=l2)
+    model.threshold = threshold
+    return model
+
+
+def add_scores(total: Scores, part: Scores) -> None:
+    for t, c in part.by_type.items():
+        total.by_type[t].tp += c.tp
+        total.by_type[t].fp += c.fp
+        total.by_type[t].fn += c.fn
+    total.proposed.tp += part.proposed.tp
+    total.proposed.fp += part.proposed.fp
+    total.proposed.fn += part.proposed.fn
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", default="eval/train.jsonl", help="training gold (never dev)")
     parser.add_argument("--folds", type=int, default=4)
-    parser.add_argument("--threshold", type=float, default=0.4)
+    parser.add_argument("--threshold", type=float, default=0.4, help="candidate filter threshold")
+    parser.add_argument("--proposed-threshold", type=float, default=0.5)
     parser.add_argument("--l2", type=float, default=2.0)
     args = parser.parse_args(argv)
     if "dev" in Path(args.gold).name:
         parser.error("refusing to train on dev gold: dev figures must come from unseen data")
 
     gold = list(read_gold(args.gold))
-    folds = [gold[i :: args.folds] for i in range(args.folds)]
-    all_samples: list[list[str]] = []
-    all_labels: list[int] = []
-    per_fold = []
+    k_folds = range(args.folds)
+    folds = [gold[i :: args.folds] for i in k_folds]
     with tempfile.TemporaryDirectory() as tmp:
-        for k, held in enumerate(folds):
-            train = [p for j, f in enumerate(folds) if j != k for p in f]
-            samples, labels, nlp = fold_samples(train, held, Path(tmp))
-            per_fold.append((samples, labels, nlp, held))
-            all_samples += samples
-            all_labels += labels
+        cand, nlps = [], []
+        for k in k_folds:
+            train = [p for j in k_folds if j != k for p in folds[j]]
+            samples, labels, nlp = fold_samples(train, folds[k], Path(tmp))
+            cand.append((samples, labels))
+            nlps.append(nlp)
             print(f"fold {k}: {len(samples)} candidates, {sum(labels)} positive", file=sys.stderr)
+
+        def others(data, k):
+            return (
+                [x for j in k_folds if j != k for x in data[j][0]],
+                [y for j in k_folds if j != k for y in data[j][1]],
+            )
+
+        filters = [fit(*others(cand, k), args.threshold, args.l2) for k in k_folds]
+        prop = []
+        for k in k_folds:
+            set_models(nlps[k], filters[k], None)
+            prop.append(proposed_samples(nlps[k], folds[k]))
         cv = Scores()
-        for k, (_samples, _labels, nlp, held) in enumerate(per_fold):
-            others_x = [s for j, f in enumerate(per_fold) if j != k for s in f[0]]
-            others_y = [y for j, f in enumerate(per_fold) if j != k for y in f[1]]
-            model = CandidateFilter.fit(others_x, others_y, l2=args.l2)
-            model.threshold = args.threshold
-            fold_scores = evaluate_with(nlp, model, held)
-            for t, c in fold_scores.by_type.items():
-                cv.by_type[t].tp += c.tp
-                cv.by_type[t].fp += c.fp
-                cv.by_type[t].fn += c.fn
-            cv.proposed.tp += fold_scores.proposed.tp
-            cv.proposed.fp += fold_scores.proposed.fp
-            cv.proposed.fn += fold_scores.proposed.fn
+        for k in k_folds:
+            set_models(nlps[k], filters[k], fit(*others(prop, k), args.proposed_threshold, args.l2))
+            add_scores(cv, evaluate(nlps[k], folds[k]))
         print(f"{args.folds}-fold cross-validation on {args.gold}:")
         print(cv.table())
 
-    final = CandidateFilter.fit(all_samples, all_labels, l2=args.l2)
-    final.threshold = args.threshold
-    final.save(
-        FILTER_PATH,
-        trained_on=args.gold,
-        samples=len(all_samples),
-        cv_micro_f1=round(cv.micro.f1, 4),
+    every = ([x for f in cand for x in f[0]], [y for f in cand for y in f[1]])
+    every_prop = ([x for f in prop for x in f[0]], [y for f in prop for y in f[1]])
+    meta = {"trained_on": args.gold, "cv_micro_f1": round(cv.micro.f1, 4)}
+    fit(*every, args.threshold, args.l2).save(FILTER_PATH, samples=len(every[0]), **meta)
+    fit(*every_prop, args.proposed_threshold, args.l2).save(
+        PROPOSED_PATH, samples=len(every_prop[0]), cv_proposed_f1=round(cv.proposed.f1, 4), **meta
     )
     write_lexicon_dir(LEXICON_DIR, learned_rows(gold, rule_candidates(gold)))
-    print(f"wrote {FILTER_PATH} ({len(final.weights)} weights) and {LEXICON_DIR / 'learned.tsv'}")
+    print(f"wrote {FILTER_PATH}, {PROPOSED_PATH} and {LEXICON_DIR / 'learned.tsv'}")
     return 0
 
 

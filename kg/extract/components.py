@@ -29,7 +29,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
 from kg.extract.abbreviations import find_definitions
-from kg.extract.filter import CandidateFilter, candidate_features
+from kg.extract.filter import PROPOSED_PATH, SpanClassifier, candidate_features
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.links import find_links
 from kg.extract.records import EntityType
@@ -390,7 +390,7 @@ class EntityTyper:
         lexicon: Lexicon,
         default_type: str,
         threshold: float | None,
-        candidate_filter: CandidateFilter | None,
+        candidate_filter: SpanClassifier | None,
     ):
         self.name = name
         self.lexicon = lexicon
@@ -587,7 +587,7 @@ def make_entity_typer(
 ) -> EntityTyper:
     """``threshold`` (default: the trained filter's) drops less probable spans;
     ``use_filter=False`` falls back to fixed per-rule confidences."""
-    candidate_filter = CandidateFilter.load() if use_filter else None
+    candidate_filter = SpanClassifier.load() if use_filter else None
     return EntityTyper(name, _lexicon(lexicon_dir), default_type, threshold, candidate_filter)
 
 
@@ -611,45 +611,82 @@ _OUR = re.compile(r"\bour\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
 class ProposedMarker:
-    """What the paper introduces: the name before the title's colon, its own
-    code link, "called X", "our X", and a name the field does not know yet (not
-    in the lexicons) that follows "we propose/introduce/..." or sits in the title."""
+    """What the paper introduces.
 
-    def __init__(self, name: str, lexicon: Lexicon, window: int):
+    Cues, each a feature of the learned model (``model/proposed.json``) and,
+    without it, a rule: the name before the title's colon, the paper's own
+    code link, "called X", "our X", a name the field does not know yet (not in
+    the lexicons) after "we propose/introduce/..." or in the title.
+    """
+
+    def __init__(self, name: str, lexicon: Lexicon, window: int, model: SpanClassifier | None):
         self.name = name
         self.lexicon = lexicon
         self.window = window
+        self.model = model
 
     def __call__(self, doc: Doc) -> Doc:
+        for span, features in self.span_features(doc):
+            if span.label_ == EntityType.REPO.value or span._.kg_rule == "title":
+                span._.kg_proposed = True
+            elif self.model is not None:
+                span._.kg_proposed = self.model.probability(features) >= self.model.threshold
+            else:
+                span._.kg_proposed = "known" not in features and bool(
+                    {"called", "after_propose", "our", "title_name"} & set(features)
+                )
+        return doc
+
+    def span_features(self, doc: Doc) -> list[tuple[Span, list[str]]]:
+        """Each entity span with its proposal cues; the training script reads these too."""
         text = doc_text(doc)
         title_end = text.find("\n") if "\n" in text else len(text)
-        for span in doc.spans.get(ENTITIES, ()):
-            rule = span._.kg_rule
-            if span.label_ == EntityType.REPO.value or rule == "title":
-                span._.kg_proposed = True
-                continue
-            if rule == "lexicon" or span.text in self.lexicon:
-                continue
-            sent_start, _ = sentence_bounds(doc, span.start_char)
+        spans = list(doc.spans.get(ENTITIES, ()))
+        in_title = {match_key(s.text) for s in spans if s.end_char <= title_end}
+        mentions = Counter(match_key(s.text) for s in spans)
+        found = []
+        for span in spans:
+            key = match_key(span.text)
+            sent_start, sent_end = sentence_bounds(doc, span.start_char)
             prefix = text[max(sent_start, span.start_char - self.window) : span.start_char]
-            in_title = span.end_char <= title_end
-            span._.kg_proposed = bool(
-                rule == "called"
-                or _PROPOSE.search(prefix)
-                or _OUR.search(text[max(0, span.start_char - 30) : span.start_char])
-                or (in_title and _NAME.fullmatch(span.text.split()[0]) is not None)
-            )
-        return doc
+            features = ["bias", f"rule={span._.kg_rule}", f"type={span.label_}"]
+            features.append(f"mentions={min(mentions[key], 4)}")
+            if span.text in self.lexicon:
+                features.append("known")
+            if span._.kg_rule == "called":
+                features.append("called")
+            if _PROPOSE.search(prefix):
+                features.append("after_propose")
+            elif _PROPOSE.search(text, sent_start, sent_end):
+                features.append("propose_in_sentence")
+            if _OUR.search(text[max(0, span.start_char - 30) : span.start_char]):
+                features.append("our")
+            if span.end_char <= title_end:
+                features.append("in_title")
+                if _NAME.fullmatch(span.text.split()[0]):
+                    features.append("title_name")
+            elif key in in_title:
+                features.append("also_in_title")
+            if span.text.islower():
+                features.append("lower")
+            if _NAME.search(span.text):
+                features.append("name_shaped")
+            if sent_start == title_end + 1:
+                features.append("first_sentence")
+            found.append((span, features))
+        return found
 
 
 @Language.factory(
     "kg_proposed",
     assigns=["span._.kg_proposed"],
     requires=["doc.spans"],
-    default_config={"window": 80, "lexicon_dir": None},
+    default_config={"window": 80, "lexicon_dir": None, "use_model": True},
 )
 def make_proposed_marker(
-    nlp: Language, name: str, window: int, lexicon_dir: str | None
+    nlp: Language, name: str, window: int, lexicon_dir: str | None, use_model: bool
 ) -> ProposedMarker:
-    """``window``: how many characters before a name a "we propose" may stand."""
-    return ProposedMarker(name, _lexicon(lexicon_dir), window)
+    """``window``: how many characters before a name a "we propose" may stand;
+    ``use_model=False`` uses the cues as rules instead of the trained model."""
+    model = SpanClassifier.load(PROPOSED_PATH) if use_model else None
+    return ProposedMarker(name, _lexicon(lexicon_dir), window, model)

@@ -1,11 +1,12 @@
-"""The learned candidate filter: is this candidate span a name the annotators count?
+"""Learned span classifiers: the candidate filter (is this candidate span a
+name the annotators count?) and the proposed marker (does the paper introduce it?).
 
 Rules and lexicons propose candidates generously; a logistic regression over
 sparse, readable features (which rule fired, lexicon type, shape, head word,
 neighbouring words, title position, repetitions, acronym partner) gives each
-one a probability. It is trained by ``scripts/train_extractor.py`` on
-``eval/train.jsonl`` only and shipped as ``model/filter.json`` (a few hundred
-weights, human-readable).
+one a probability. Both are trained by ``scripts/train_extractor.py`` on
+``eval/train.jsonl`` only and shipped as ``model/filter.json`` and
+``model/proposed.json`` (readable feature weights).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-__all__ = ["FILTER_PATH", "CandidateFilter", "candidate_features"]
+__all__ = ["FILTER_PATH", "PROPOSED_PATH", "SpanClassifier", "candidate_features"]
 
 FILTER_PATH = Path(__file__).with_name("model") / "filter.json"
+PROPOSED_PATH = Path(__file__).with_name("model") / "proposed.json"
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 
@@ -89,7 +91,7 @@ def candidate_features(
 
 
 @dataclass
-class CandidateFilter:
+class SpanClassifier:
     """Logistic regression over feature names; unknown features weigh nothing."""
 
     weights: dict[str, float] = field(default_factory=dict)
@@ -100,8 +102,8 @@ class CandidateFilter:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @classmethod
-    def load(cls, path: Path = FILTER_PATH) -> CandidateFilter | None:
-        """The shipped filter, or ``None`` when it has not been trained."""
+    def load(cls, path: Path = FILTER_PATH) -> SpanClassifier | None:
+        """A shipped classifier, or ``None`` when it has not been trained."""
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -122,7 +124,7 @@ class CandidateFilter:
         epochs: int = 300,
         lr: float = 0.5,
         min_count: int = 2,
-    ) -> CandidateFilter:
+    ) -> SpanClassifier:
         """Fit by full-batch gradient descent with L2 (numpy; a few thousand samples)."""
         import numpy as np
 
