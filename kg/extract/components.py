@@ -125,6 +125,12 @@ def _add_candidate(
     )
     if span is None or not span.text.strip():
         return None
+    # Span extensions are stored by offsets: the first rule to find a span keeps it.
+    taken = doc.user_data.setdefault("kg_candidate_offsets", {})
+    offsets = f"{span.start_char}:{span.end_char}"
+    if offsets in taken:
+        return None
+    taken[offsets] = rule
     span._.kg_rule = rule
     doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES)).append(span)
     return span
@@ -195,7 +201,7 @@ _CALLED = re.compile(
 #: Two to five capitalised words in the abstract (``Neural Surface Priors``),
 #: minor words allowed inside; the sentence's first word is never part of it.
 _CAPITALIZED = re.compile(
-    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:of|for|and|with|in|on)?[ ]?" + _CAP_WORD + r"){1,4})"
+    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:of|for|with|in|on)?[ ]?" + _CAP_WORD + r"){1,4})"
 )
 _CUE_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
@@ -243,6 +249,8 @@ class CandidateFinder:
         for surface, etype in lexicon.phrases:
             if lexicon.match_cased(surface):
                 cased.append((etype.value, surface))
+                if any(c.islower() for c in surface):  # LLaMA is also written Llama
+                    cased.append((etype.value, surface[0] + surface[1:].lower()))
             else:
                 uncased.append((etype.value, surface.lower()))
         for matcher, entries in ((self.cased, cased), (self.uncased, uncased)):
@@ -254,6 +262,16 @@ class CandidateFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
+        # Rules that say the paper names something of its own go first: the
+        # first rule to find a span keeps it (see _add_candidate).
+        if "title" in self.rules:
+            title_end = text.find("\n")
+            colon = text.find(":", 0, title_end if title_end >= 0 else len(text))
+            if 0 < colon <= 60 and len(text[:colon].split()) <= 4:
+                _add_candidate(doc, 0, colon, "", "title")
+        if "called" in self.rules:
+            for match in _CALLED.finditer(text):
+                _add_candidate(doc, match.start(1), match.end(1), "", "called")
         if "lexicon" in self.rules:
             for matcher in (self.cased, self.uncased):
                 for match_id, start, end in matcher(doc):
@@ -273,14 +291,6 @@ class CandidateFinder:
                 if version is not None and not word[-1].isdigit():
                     end = version.end()
                 _add_candidate(doc, match.start(), end, "", "shape")
-        if "title" in self.rules:
-            title_end = text.find("\n")
-            colon = text.find(":", 0, title_end if title_end >= 0 else len(text))
-            if 0 < colon <= 60 and len(text[:colon].split()) <= 4:
-                _add_candidate(doc, 0, colon, "", "title")
-        if "called" in self.rules:
-            for match in _CALLED.finditer(text):
-                _add_candidate(doc, match.start(1), match.end(1), "", "called")
         if "cue" in self.rules:
             for match in _BEFORE_CUE.finditer(text):
                 _add_candidate(doc, match.start(1), match.end(1), "", "cue")

@@ -39,6 +39,7 @@ class Lexicon:
     phrases: list[tuple[str, EntityType]] = field(default_factory=list)
     heads: set[str] = field(default_factory=set)
     cased: set[str] = field(default_factory=set)
+    _surfaces: set[str] = field(default_factory=set, repr=False)
 
     def type_of(self, text: str) -> EntityType | None:
         return self.names.get(match_key(text))
@@ -47,12 +48,17 @@ class Lexicon:
         return match_key(text) in self.generic
 
     def add(self, surface: str, etype: EntityType, *, cased: bool = False) -> None:
+        """Add a name. The first type given for a match key wins; every surface
+        form is kept for matching (``Transformers`` and ``Transformer`` are two
+        token patterns of one name)."""
         key = match_key(surface)
-        if key and key not in self.names and key not in self.generic:
-            self.names[key] = etype
+        if not key or key in self.generic or self.names.setdefault(key, etype) != etype:
+            return
+        if surface.casefold() not in self._surfaces:
+            self._surfaces.add(surface.casefold())
             self.phrases.append((surface, etype))
-            if cased:
-                self.cased.add(surface)
+        if cased:
+            self.cased.add(surface)
 
     def match_cased(self, surface: str) -> bool:
         """Match this entry with its exact capitalisation only? Yes for names
