@@ -420,9 +420,9 @@ def test_entities_schema_rejects_broken_records(graphs):
 
 
 def test_docs_show_the_example_queries_with_their_real_seed_output(exports):
-    docs = (ROOT / "docs" / "rdf.md").read_text(encoding="utf-8")
+    docs = (ROOT / "README.md").read_text(encoding="utf-8")
     store = load_graph(ox.Store(), exports["seeds"]["turtle"][0])
     assert len(EXAMPLE_QUERIES) == 5
     assert examples_markdown(store) in docs, (
-        "docs/rdf.md is stale: paste in the output of `kg query --examples` (after `kg build`)"
+        "README.md is stale: run python scripts/refresh_readme.py"
     )

@@ -1,0 +1,46 @@
+"""Refresh the generated blocks of README.md from real runs.
+
+* between ``<!-- eval:dev -->`` markers: ``kg eval eval/dev.jsonl``;
+* between ``<!-- queries -->`` markers: ``kg query --examples`` on a fresh
+  ``kg build`` of ``seeds/`` (the tests check this block against the export).
+
+Run after anything that changes extraction: ``python scripts/refresh_readme.py``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+
+
+def run(*args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- {name} -->\n).*?(<!-- /{name} -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no <!-- {name} --> block")
+    return pattern.sub(lambda m: m.group(1) + body.rstrip("\n") + "\n" + m.group(2), text)
+
+
+def main() -> int:
+    text = README.read_text(encoding="utf-8")
+    table = run("eval", "eval/dev.jsonl", "--quiet")
+    text = replace_block(text, "eval:dev", f"```\n{table.rstrip()}\n```")
+    run("build", "--quiet")
+    text = replace_block(text, "queries", run("query", "--examples"))
+    README.write_text(text, encoding="utf-8")
+    print("README.md refreshed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
