@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract import components as _components  # registers the factories
+from kg.extract.abbreviations import initials_long_form, is_short_form
 from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.ingest import Paper
@@ -118,6 +119,16 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
             if span.start_char < acro["long_end"] and acro["long_start"] < span.end_char:
                 longs.add(_group_key(span))
                 union(_group_key(span), short_key)
+    # An acronym and its long form in one text are one entity even where no
+    # "(LoRA)" defines it: the acronym's capitals spell the long form's initials.
+    texts = {_group_key(s): s.text for s in spans if s.label_ != EntityType.REPO.value}
+    shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and " " not in t]
+    for long_key, long_text in texts.items():
+        if " " in long_text or "-" in long_text:
+            for short_key, short_text in shorts:
+                if initials_long_form(short_text.rstrip("s"), long_text) == long_text:
+                    union(long_key, short_key)
+                    longs.add(long_key)
     # "Segment Anything" and "Segment Anything Model" name one thing.
     keys = {_group_key(s) for s in spans}
     for key in keys:
