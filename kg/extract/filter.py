@@ -87,6 +87,11 @@ def candidate_features(
         feats.append("all_caps")
     if text.endswith("s") and not text.endswith("ss"):
         feats.append("plural")
+    prev2 = doc[span.start - 2].lower_ if span.start > 1 else "<s>"
+    next2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else "</s>"
+    feats += [f"prev2={prev2}", f"next2={next2}", f"rule_words={rule}|{min(len(words), 4)}"]
+    if lexicon_type is not None:
+        feats.append(f"lex_words={min(len(words), 3)}|{'lower' if text.islower() else 'cased'}")
     return feats
 
 
@@ -121,7 +126,7 @@ class SpanClassifier:
         labels: Sequence[int],
         *,
         l2: float = 1.0,
-        epochs: int = 300,
+        epochs: int = 1000,
         lr: float = 0.5,
         min_count: int = 2,
     ) -> SpanClassifier:
