@@ -167,7 +167,10 @@ def _short_before(text: str, long: str, long_start: int, paren_start: int) -> De
 
 
 def _too_loose(short: str, long: str) -> bool:
-    """Reject long forms far longer than the acronym can explain."""
+    """Reject long forms far longer than the acronym can explain, and one-word
+    long forms whose parts' initials do not spell it (``low-rank (LoRA)``)."""
     words = long.split()
     letters = sum(c.isalpha() for c in short)
+    if len(words) == 1 and initials_long_form(short, long) != long:
+        return True
     return len(words) > letters + 3 or len(long) > 100
