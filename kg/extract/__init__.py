@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_suffix_regex
 from spacy.tokens import Doc
 
 from kg.extract import components as _components  # registers the factories
@@ -34,9 +35,19 @@ def build_pipeline(config: dict[str, dict] | None = None) -> Language:
     component name to its config overrides (e.g. ``{"kg_candidates": {"rules": [...]}}``)."""
     config = config or {}
     nlp = spacy.blank("en")
+    _tune_tokenizer(nlp)
     for name in PIPE_NAMES:
         nlp.add_pipe(name, config=config.get(name, {}))
     return nlp
+
+
+def _tune_tokenizer(nlp: Language) -> None:
+    """Split where names meet: ``CIFAR10/100`` and ``LLaMA2-7B/13B`` (a slash
+    after a digit), ``Gemma~2`` (a tilde), ``GPT-2s`` (a plural after a digit)."""
+    infixes = [*nlp.Defaults.infixes, r"(?<=[0-9])/(?=[0-9A-Za-z])", r"~"]
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9])s"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 @lru_cache(maxsize=1)

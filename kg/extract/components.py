@@ -182,7 +182,25 @@ _NAME = re.compile(
     re.VERBOSE,
 )
 #: A version or size written after a space: ``Llama 2``, ``Qwen 2.5``, ``GPT 4``.
-_VERSION_AFTER = re.compile(r"[ ~](\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?[BMK])?)\b(?![.,]\d)")
+_VERSION_AFTER = re.compile(
+    r"""(?:[ ~]\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?[BMK])?   # Llama 3.1, Gemma~2, Qwen 2-7B
+        |[ ]v\d+(?:\.\d+)*                            # Alpaca-Eval v1.0
+        |-\d+(?:\.\d+)?[BMK]                           # LLaMA2-7B
+        |-[SBLHMNTX]{1,2}(?:/\d+)?)                     # iFormer-S, YOLOv8-N, ViT-B/16
+       (?![\w.-]?\w)""",
+    re.VERBOSE,
+)
+#: ``CIFAR10/100``, ``LLaMA2-7B/13B``: a slash after a digit starts a sibling name.
+_SIBLING_SLASH = re.compile(r"(?<=\d)/[\w.-]*$")
+
+
+def _extend_version(text: str, start: int, end: int) -> int:
+    """The end of a name with its version or size written after it."""
+    word = text[start:end]
+    version = _VERSION_AFTER.match(text, end)
+    if version is None or (word[-1].isdigit() and version.group()[0] in " ~"):
+        return end
+    return version.end()
 #: Shapes that look like names but are units, quantities or ordinals.
 _NOT_NAME = re.compile(
     r"""^(?:\d+(?:\.\d+)?[xX]|\d+[Dd]|\d+-?(?:bit|way|shot|layer|step|stage|fold|th|nd|rd|st|k)s?
@@ -276,7 +294,11 @@ class CandidateFinder:
             for matcher in (self.cased, self.uncased):
                 for match_id, start, end in matcher(doc):
                     span = doc[start:end]
-                    _add_candidate(doc, span.start_char, span.end_char, doc.vocab.strings[match_id], "lexicon")
+                    label = doc.vocab.strings[match_id]
+                    stop = span.end_char
+                    if label != EntityType.METHOD.value:
+                        stop = _extend_version(text, span.start_char, stop)
+                    _add_candidate(doc, span.start_char, stop, label, "lexicon")
         if "acronym" in self.rules:
             for acro in doc._.kg_acronyms or ():
                 _add_candidate(doc, acro["long_start"], acro["long_end"], "", "acronym_long")
@@ -286,10 +308,10 @@ class CandidateFinder:
                 word = match.group()
                 if _NOT_NAME.match(word):
                     continue
-                end = match.end()
-                version = _VERSION_AFTER.match(text, end)
-                if version is not None and not word[-1].isdigit():
-                    end = version.end()
+                sibling = _SIBLING_SLASH.search(word)
+                if sibling is not None:
+                    word = word[: sibling.start()]
+                end = _extend_version(text, match.start(), match.start() + len(word))
                 _add_candidate(doc, match.start(), end, "", "shape")
         if "cue" in self.rules:
             for match in _BEFORE_CUE.finditer(text):
@@ -514,6 +536,8 @@ def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
     core = doc_text[start:end].rstrip(" -,.;:'’")
     if core.endswith(("'s", "’s")):
         core = core[:-2]
+    elif re.search(r"\d[sS]$", core) and not re.search(r"\d[sS]$", core[:-1] + "x"):
+        core = core[:-1]  # GPT-2s, ResNet50s: the plural of a versioned name
     end = start + len(core)
     if end <= start:
         return None
