@@ -523,21 +523,27 @@ class EntityTyper:
         return self.default_type
 
 
+_QUOTES = "\"'`“”‘’«»"
+
+
 def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
-    """The span without leading function words, ``'s``, or a ``-based`` tail."""
+    """The span without leading function words or quotes, ``'s``, a plural
+    ``s`` after a version (``GPT-2s``), or a ``-based`` tail."""
     text = span.text
     lead = _LEADING.match(text)
     start = span.start_char + (lead.end() if lead else 0)
+    while start < span.end_char and doc_text[start] in _QUOTES:
+        start += 1
     end = span.end_char
     core = doc_text[start:end]
     tail = _MODIFIER_TAIL.search(core)
     if tail:
         end = start + tail.start()
-    core = doc_text[start:end].rstrip(" -,.;:'’")
+    core = doc_text[start:end].rstrip(" -,.;:" + _QUOTES)
     if core.endswith(("'s", "’s")):
         core = core[:-2]
-    elif re.search(r"\d[sS]$", core) and not re.search(r"\d[sS]$", core[:-1] + "x"):
-        core = core[:-1]  # GPT-2s, ResNet50s: the plural of a versioned name
+    elif re.search(r"\d[sS]$", core):
+        core = core[:-1]
     end = start + len(core)
     if end <= start:
         return None
