@@ -470,6 +470,7 @@ class EntityTyper:
             if etype is not None:
                 found.append((span, rule, etype, partner))
         mentions = Counter(match_key(span.text) for span, *_ in found)
+        title = text[: max(title_end, 0)].casefold()
         return [
             (span, rule, etype, [])
             if etype is EntityType.REPO
@@ -487,6 +488,7 @@ class EntityTyper:
                     mentions=mentions[match_key(span.text)],
                     title_end=title_end,
                     sentence_start=sentence_bounds(doc, span.start_char)[0],
+                    also_in_title=span.start_char > title_end and span.text.casefold() in title,
                 ),
             )
             for span, rule, etype, partner in found

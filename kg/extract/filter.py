@@ -47,10 +47,12 @@ def candidate_features(
     mentions: int,
     title_end: int,
     sentence_start: int,
+    also_in_title: bool,
 ) -> list[str]:
     """Readable feature names for one candidate span (``title_end``: offset of
     the line break after the title, -1 when there is none; ``sentence_start``:
-    offset where the span's sentence starts)."""
+    offset where the span's sentence starts; ``also_in_title``: an abstract
+    mention whose text the title holds too)."""
     text = span.text
     words = text.split()
     first, last = words[0], words[-1]
@@ -77,6 +79,8 @@ def candidate_features(
         feats.append("in_title")
     if sentence_start == span.start_char:
         feats.append("sent_start")
+    if also_in_title:
+        feats.append("also_in_title")
     if text.islower():
         feats.append("lower")
     if any(c.isdigit() for c in text):
