@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Literal
 
 __all__ = [
+    "SUPPORTED_SUFFIXES",
     "IngestError",
     "IngestReport",
     "Paper",
     "Source",
-    "SUPPORTED_SUFFIXES",
     "dedupe_papers",
     "normalise_title",
     "paper_id",

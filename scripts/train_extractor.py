@@ -55,9 +55,9 @@ def learned_rows(gold: list[GoldPaper], candidates: dict[str, set[int]]) -> list
     ]
     gold_keys = {score_key(n) for p in gold for e in p.entities for n in (e.name, *e.aliases)}
     for text, papers in sorted(candidates.items()):
-        if len(papers) >= GENERIC_MIN_PAPERS and score_key(text) not in gold_keys:
-            if match_key(text) not in votes:
-                rows.append((text, "generic"))
+        frequent = len(papers) >= GENERIC_MIN_PAPERS
+        if frequent and score_key(text) not in gold_keys and match_key(text) not in votes:
+            rows.append((text, "generic"))
     return rows
 
 

@@ -112,15 +112,15 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     return {
         "missing": (missing, f"kg: error: {missing}: no such file or folder"),
         "empty": (empty, f"kg: error: {empty}: file is empty"),
-        "layout": (prose, f"kg: error: {prose}:1: unknown layout: expected a title line, "
+        "layout": (prose, (f"kg: error: {prose}:1: unknown layout: expected a title line, "
                           "found 499 characters (text files alternate a title line and an "
-                          "abstract line)"),
-        "not_json": (not_json, f"kg: error: {not_json}:2: not JSON (Expecting property name "
-                               "enclosed in double quotes at column 2)"),
-        "no_abstract": (no_abstract, f"kg: error: {no_abstract}:3: record lacks a non-empty "
-                                     "string 'abstract'"),
-        "unknown_type": (csv, f"kg: error: {csv}: unknown file type '.csv'; expected one of "
-                              ".txt, .jsonl"),
+                          "abstract line)")),
+        "not_json": (not_json, (f"kg: error: {not_json}:2: not JSON (Expecting property name "
+                               "enclosed in double quotes at column 2)")),
+        "no_abstract": (no_abstract, (f"kg: error: {no_abstract}:3: record lacks a non-empty "
+                                     "string 'abstract'")),
+        "unknown_type": (csv, (f"kg: error: {csv}: unknown file type '.csv'; expected one of "
+                              ".txt, .jsonl")),
     }
 
 
@@ -197,7 +197,7 @@ def test_skip_still_stops_on_an_unreadable_file(tmp_path, capsys):
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "kg", *args], cwd=cwd, capture_output=True, text=True,
+        [sys.executable, "-m", "kg", *args], check=False, cwd=cwd, capture_output=True, text=True,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
 
@@ -277,21 +277,19 @@ def test_atomic_write_replaces_on_success(tmp_path):
 def test_atomic_write_failure_keeps_old_file_and_leaves_no_temp(tmp_path):
     path = tmp_path / "out.txt"
     path.write_text("old\n", encoding="utf-8")
-    with pytest.raises(RuntimeError, match="half-way"):
-        with atomic_write(path) as handle:
-            handle.write("partial")
-            handle.flush()
-            raise RuntimeError("half-way")
+    with pytest.raises(RuntimeError, match="half-way"), atomic_write(path) as handle:
+        handle.write("partial")
+        handle.flush()
+        raise RuntimeError("half-way")
     assert path.read_text(encoding="utf-8") == "old\n"
     assert files_in(tmp_path) == ["out.txt"]
 
 
 def test_atomic_write_failure_with_no_old_file_leaves_nothing(tmp_path):
     path = tmp_path / "out.bin"
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_write(path, "wb") as handle:
-            handle.write(b"\x00\x01")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_write(path, "wb") as handle:
+        handle.write(b"\x00\x01")
+        raise KeyboardInterrupt
     assert files_in(tmp_path) == []
     with atomic_write(path, "wb") as handle:
         handle.write(b"\x00\x01")

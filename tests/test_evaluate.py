@@ -10,7 +10,6 @@ import pytest
 from kg.cli import main
 from kg.evaluate import GoldEntity, GoldPaper, Predicted, Scores, read_gold, score, score_key
 
-
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
 

@@ -87,7 +87,7 @@ def test_repo_key_ignores_scheme_www_dot_git_slash_and_case():
 
 
 def test_case_hyphen_space_variants_are_one_node_across_papers():
-    res, G = graph_of(
+    _res, G = graph_of(
         ("P1", [ent("CIFAR10", D), ent("Llama 2", M)]),
         ("P2", [ent("CIFAR-10", D), ent("Llama-2", M)]),
         ("P3", [ent("LLaMA-2", M), ent("cifar-10", D)]),
@@ -157,7 +157,7 @@ def test_versions_never_merge():
 
 
 def test_sized_model_is_its_own_node_linked_to_its_family():
-    res, G = graph_of(
+    _res, G = graph_of(
         ("P1", [ent("Llama 2", M)]),
         ("P2", [ent("Llama-2-70B", M), ent("Llama-2-13B", M)]),
         ("P3", [ent("Llama-2-70B", M)]),

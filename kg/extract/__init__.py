@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.util import compile_infix_regex, compile_suffix_regex
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from kg.extract import components as _components  # registers the factories
 from kg.extract.abbreviations import initials_long_form, is_short_form

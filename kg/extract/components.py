@@ -7,13 +7,19 @@ Order and what each one writes (components talk through extensions only):
 ``kg_links``       ``doc.spans["kg_candidates"]`` spans labelled ``repo``.
 ``kg_acronyms``    ``Doc._.kg_acronyms``: list of JSON-friendly dicts
                    ``{"short", "long", "short_start", "short_end", "long_start", "long_end"}``.
-``kg_candidates``  more ``doc.spans["kg_candidates"]``: lexicon hits, acronym
-                   pairs, name-shaped words, the title's ``Name:`` prefix,
-                   ``called X``, ``X dataset``. ``Span._.kg_rule`` names the rule.
+``kg_candidates``  more ``doc.spans["kg_candidates"]``: the title's ``Name:``
+                   prefix, ``called X``/``we propose X``, lexicon hits (with a
+                   version after them), acronym pairs, name-shaped words,
+                   ``X dataset``, capitalised phrases, technique phrases ending
+                   in a head noun. ``Span._.kg_rule`` names the rule.
 ``kg_typer``       ``doc.spans["kg_entities"]``: candidates that survive the
                    filters, labelled ``method``/``model``/``dataset``/``repo``,
                    with ``Span._.kg_confidence``.
-``kg_proposed``    ``Span._.kg_proposed`` on ``kg_entities``: what the paper introduces.
+``kg_proposed``    ``Span._.kg_proposed`` on ``kg_entities``: what the paper
+                   introduces (a learned classifier over proposal cues).
+
+Per-doc caches (the text, sentence starts, candidate offsets) live in
+``doc.user_data`` under ``kg_*`` keys, as plain strings, lists and dicts.
 """
 
 from __future__ import annotations
@@ -194,6 +200,14 @@ _VERSION_AFTER = re.compile(
 _SIBLING_SLASH = re.compile(r"(?<=\d)/[\w.-]*$")
 
 
+#: Shapes that look like names but are units, quantities or ordinals.
+_NOT_NAME = re.compile(
+    r"""^(?:\d+(?:\.\d+)?[xX]|\d+[Dd]|\d+-?(?:bit|way|shot|layer|step|stage|fold|th|nd|rd|st|k)s?
+        |[A-Z]\d?|[IVX]+|[A-Z]\.|\d+(?:\.\d+)?(?:[KMBT]|GB|MB|TB|ms|Hz)|O\(.*|H\d|L\d|s\d)$""",
+    re.VERBOSE,
+)
+
+
 def _extend_version(text: str, start: int, end: int) -> int:
     """The end of a name with its version or size written after it."""
     word = text[start:end]
@@ -201,12 +215,8 @@ def _extend_version(text: str, start: int, end: int) -> int:
     if version is None or (word[-1].isdigit() and version.group()[0] in " ~"):
         return end
     return version.end()
-#: Shapes that look like names but are units, quantities or ordinals.
-_NOT_NAME = re.compile(
-    r"""^(?:\d+(?:\.\d+)?[xX]|\d+[Dd]|\d+-?(?:bit|way|shot|layer|step|stage|fold|th|nd|rd|st|k)s?
-        |[A-Z]\d?|[IVX]+|[A-Z]\.|\d+(?:\.\d+)?(?:[KMBT]|GB|MB|TB|ms|Hz)|O\(.*|H\d|L\d|s\d)$""",
-    re.VERBOSE,
-)
+
+
 #: A word that starts like a name (capital, or lower-case prefix then capital),
 #: with hyphenated or dotted parts but never a sentence-final full stop.
 _NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
@@ -231,12 +241,7 @@ _BEFORE_CUE = re.compile(
 
 
 _STOP_WORDS = frozenset(
-    """a an the and or of for to in on with by from via as at is are was were be been being
-    this that these those it its we our their they which who whose what when where while
-    not no also can may might will would should could than then so such both each all any
-    more most less few many much other another some into onto over under between across
-    through during after before about against without within upon per how why new novel
-    existing proposed standard based using use used large small deep high low better best""".split()
+    ["a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "by", "from", "via", "as", "at", "is", "are", "was", "were", "be", "been", "being", "this", "that", "these", "those", "it", "its", "we", "our", "their", "they", "which", "who", "whose", "what", "when", "where", "while", "not", "no", "also", "can", "may", "might", "will", "would", "should", "could", "than", "then", "so", "such", "both", "each", "all", "any", "more", "most", "less", "few", "many", "much", "other", "another", "some", "into", "onto", "over", "under", "between", "across", "through", "during", "after", "before", "about", "against", "without", "within", "upon", "per", "how", "why", "new", "novel", "existing", "proposed", "standard", "based", "using", "use", "used", "large", "small", "deep", "high", "low", "better", "best"]
 )
 
 
