@@ -73,15 +73,15 @@ _NAME_HEADS = ("model", "method", "network", "algorithm", "framework")
 def _surface(span) -> str:
     """The span's text; for a link, the cleaned URL (its token may carry punctuation)."""
     if span.label_ == EntityType.REPO.value:
-        return clean_url(span.text.lstrip("([{<\"'"))
-    return span.text
+        return clean_url(_components.span_text(span).lstrip("([{<\"'"))
+    return _components.span_text(span)
 
 
 def _evidence(span) -> Evidence:
     """The mention's sentence and the offsets of its surface form (a link's
     token may carry punctuation that its surface form drops)."""
     surface = _surface(span)
-    start = span.start_char + max(span.text.find(surface), 0)
+    start = span.start_char + max(_components.span_text(span).find(surface), 0)
     sent_start, sent_end = _components.sentence_bounds(span.doc, span.start_char)
     return Evidence(
         sentence=_components.doc_text(span.doc)[sent_start:sent_end].strip(),
@@ -93,7 +93,7 @@ def _evidence(span) -> Evidence:
 
 
 def _group_key(span) -> str:
-    return _surface(span) if span.label_ == EntityType.REPO.value else match_key(span.text)
+    return _surface(span) if span.label_ == EntityType.REPO.value else match_key(_components.span_text(span))
 
 
 def _key_of_text(text: str, members: list) -> str:
@@ -132,7 +132,7 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
                 union(_group_key(span), short_key)
     # An acronym and its long form in one text are one entity even where no
     # "(LoRA)" defines it: the acronym's capitals spell the long form's initials.
-    texts = {_group_key(s): s.text for s in spans if s.label_ != EntityType.REPO.value}
+    texts = {_group_key(s): _components.span_text(s) for s in spans if s.label_ != EntityType.REPO.value}
     shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and " " not in t]
     for long_key, long_text in texts.items():
         if " " in long_text or "-" in long_text:
@@ -158,7 +158,7 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
         text = (
             max(long_forms, key=len)
             if long_forms
-            else min(forms, key=lambda f: (-forms[f], -len(f), members[0].text != f))
+            else min(forms, key=lambda f: (-forms[f], -len(f), _components.span_text(members[0]) != f))
         )
         best = max(members, key=lambda s: s._.kg_confidence)
         votes = Counter()

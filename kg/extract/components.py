@@ -47,6 +47,7 @@ __all__ = [
     "doc_text",
     "sentence_bounds",
     "set_extensions",
+    "span_text",
 ]
 
 CANDIDATES = "kg_candidates"
@@ -82,6 +83,11 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["kg_text"] = doc.text
     return text
+
+
+def span_text(span: Span) -> str:
+    """``span.text`` from the cached doc text: ``Span.text`` joins its tokens anew."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
 
 
 def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
@@ -129,7 +135,7 @@ def _add_candidate(
     span = doc.char_span(start, end, label=label) or doc.char_span(
         start, end, label=label, alignment_mode=alignment
     )
-    if span is None or not span.text.strip():
+    if span is None or not span_text(span).strip():
         return None
     # Span extensions are stored by offsets: the first rule to find a span keeps it.
     taken = doc.user_data.setdefault("kg_candidate_offsets", {})
@@ -474,7 +480,7 @@ class EntityTyper:
             etype = self._type(text, span, cand.label_, rule, partner)
             if etype is not None:
                 found.append((span, rule, etype, partner))
-        mentions = Counter(match_key(span.text) for span, *_ in found)
+        mentions = Counter(match_key(span_text(span)) for span, *_ in found)
         title = text[: max(title_end, 0)].casefold()
         return [
             (span, rule, etype, [])
@@ -486,14 +492,15 @@ class EntityTyper:
                 candidate_features(
                     doc,
                     span,
+                    text=span_text(span),
                     rule=rule,
                     etype=etype.value,
-                    lexicon_type=_value(self.lexicon.type_of(span.text)),
+                    lexicon_type=_value(self.lexicon.type_of(span_text(span))),
                     partner=partner,
-                    mentions=mentions[match_key(span.text)],
+                    mentions=mentions[match_key(span_text(span))],
                     title_end=title_end,
                     sentence_start=sentence_bounds(doc, span.start_char)[0],
-                    also_in_title=span.start_char > title_end and span.text.casefold() in title,
+                    also_in_title=span.start_char > title_end and span_text(span).casefold() in title,
                 ),
             )
             for span, rule, etype, partner in found
@@ -502,7 +509,7 @@ class EntityTyper:
     def _type(
         self, doc_text: str, span: Span, label: str, rule: str, partner: str | None
     ) -> EntityType | None:
-        text = span.text
+        text = span_text(span)
         if _JUNK.search(text):
             return None
         lexicon = self.lexicon
@@ -536,7 +543,7 @@ _QUOTES = "\"'`“”‘’«»"
 def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
     """The span without leading function words or quotes, ``'s``, a plural
     ``s`` after a version (``GPT-2s``), or a ``-based`` tail."""
-    text = span.text
+    text = span_text(span)
     lead = _LEADING.match(text)
     start = span.start_char + (lead.end() if lead else 0)
     while start < span.end_char and doc_text[start] in _QUOTES:
@@ -689,16 +696,16 @@ class ProposedMarker:
         text = doc_text(doc)
         title_end = text.find("\n") if "\n" in text else len(text)
         spans = list(doc.spans.get(ENTITIES, ()))
-        in_title = {match_key(s.text) for s in spans if s.end_char <= title_end}
-        mentions = Counter(match_key(s.text) for s in spans)
+        in_title = {match_key(span_text(s)) for s in spans if s.end_char <= title_end}
+        mentions = Counter(match_key(span_text(s)) for s in spans)
         found = []
         for span in spans:
-            key = match_key(span.text)
+            key = match_key(span_text(span))
             sent_start, sent_end = sentence_bounds(doc, span.start_char)
             prefix = text[max(sent_start, span.start_char - self.window) : span.start_char]
             features = ["bias", f"rule={span._.kg_rule}", f"type={span.label_}"]
             features.append(f"mentions={min(mentions[key], 4)}")
-            if span.text in self.lexicon:
+            if span_text(span) in self.lexicon:
                 features.append("known")
             if span._.kg_rule == "called":
                 features.append("called")
@@ -710,13 +717,13 @@ class ProposedMarker:
                 features.append("our")
             if span.end_char <= title_end:
                 features.append("in_title")
-                if _NAME.fullmatch(span.text.split()[0]):
+                if _NAME.fullmatch(span_text(span).split()[0]):
                     features.append("title_name")
             elif key in in_title:
                 features.append("also_in_title")
-            if span.text.islower():
+            if span_text(span).islower():
                 features.append("lower")
-            if _NAME.search(span.text):
+            if _NAME.search(span_text(span)):
                 features.append("name_shaped")
             if sent_start == title_end + 1:
                 features.append("first_sentence")

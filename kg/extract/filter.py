@@ -40,6 +40,7 @@ def candidate_features(
     doc: Doc,
     span: Span,
     *,
+    text: str,
     rule: str,
     etype: str,
     lexicon_type: str | None,
@@ -49,11 +50,10 @@ def candidate_features(
     sentence_start: int,
     also_in_title: bool,
 ) -> list[str]:
-    """Readable feature names for one candidate span (``title_end``: offset of
-    the line break after the title, -1 when there is none; ``sentence_start``:
-    offset where the span's sentence starts; ``also_in_title``: an abstract
-    mention whose text the title holds too)."""
-    text = span.text
+    """Readable feature names for one candidate span: ``text`` is its text,
+    ``title_end`` the offset of the line break after the title (-1 when there
+    is none), ``sentence_start`` where the span's sentence starts, and
+    ``also_in_title`` says an abstract mention's text is in the title too."""
     words = text.split()
     first, last = words[0], words[-1]
     prev_tok = doc[span.start - 1].lower_ if span.start > 0 else "<s>"
