@@ -232,6 +232,16 @@ _CALLED = re.compile(
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
+#: The Title Case run opening a title, and the one closing it after "via".
+_TITLE_HEAD = re.compile(
+    r"(?:(?:A|An|The)\s)?(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})(?=\s+[a-z]|\s*$|\s*\?)"
+)
+_TITLE_NOT_HEAD = re.compile(
+    r"^(?:\w+ing|Towards?|On|How|What|When|Why|Is|Are|Do|Does|Can|A|An|The|Beyond)\b"
+)
+_TITLE_TAIL = re.compile(
+    r"\b(?:via|through|with|using|by)\s+(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})\s*$"
+)
 #: Two to five capitalised words in the abstract (``Neural Surface Priors``),
 #: minor words allowed inside; the sentence's first word is never part of it.
 _CAPITALIZED = re.compile(
@@ -298,6 +308,8 @@ class CandidateFinder:
             colon = text.find(":", 0, title_end if title_end >= 0 else len(text))
             if 0 < colon <= 60 and len(text[:colon].split()) <= 4:
                 _add_candidate(doc, 0, colon, "", "title")
+            else:
+                self._add_title_phrases(doc, text[: title_end if title_end >= 0 else len(text)])
         if "called" in self.rules:
             for match in _CALLED.finditer(text):
                 _add_candidate(doc, match.start(1), match.end(1), "", "called")
@@ -336,6 +348,18 @@ class CandidateFinder:
                 self._add_phrases(doc, match.start(1), match.group(1))
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
+
+    def _add_title_phrases(self, doc: Doc, title: str) -> None:
+        """A title without a ``Name:`` prefix often names the contribution in
+        Title Case: its opening words (``Neural Surface Priors for ...``, not
+        ``Learning ...`` or ``Towards ...``) or its closing ones (``... via
+        Learnable Dictionaries``)."""
+        head = _TITLE_HEAD.match(title)
+        if head is not None and not _TITLE_NOT_HEAD.match(head.group(1)):
+            _add_candidate(doc, head.start(1), head.end(1), "", "title_head")
+        tail = _TITLE_TAIL.search(title)
+        if tail is not None:
+            _add_candidate(doc, tail.start(1), tail.end(1), "", "title_tail")
 
     def _add_phrases(self, doc: Doc, start: int, phrase: str) -> None:
         """Every 2-4 word tail of a ``modifier* head`` phrase whose words are
@@ -413,6 +437,8 @@ _RULE_CONFIDENCE = {
     "shape": 0.6,
     "phrase": 0.4,
     "capitalized": 0.4,
+    "title_head": 0.4,
+    "title_tail": 0.4,
 }
 _RULE_PRIORITY = {rule: n for n, rule in enumerate(_RULE_CONFIDENCE)}
 
