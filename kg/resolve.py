@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kg._utils import UnionFind
 from kg.extract.records import EntityType, ExtractedEntity
 from kg.ingest import Paper
 from kg.names import match_key, repo_key, slugify
@@ -64,26 +65,6 @@ def _key_of(etype: EntityType, text: str) -> str:
     return f"repo|{repo_key(text)}" if etype is EntityType.REPO else match_key(text)
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, key: str) -> str:
-        self.parent.setdefault(key, key)
-        root = key
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[key] != root:
-            self.parent[key], key = root, self.parent[key]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # Keep the lexicographically smaller root: the result is order-free.
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 @dataclass
 class Resolution:
     """Where every extracted entity lands: node keys and node attributes."""
@@ -105,7 +86,7 @@ class Resolution:
 
 def resolve(extracted: Iterable[tuple[Paper, list[ExtractedEntity]]]) -> Resolution:
     """Group every entity of every paper into nodes (see the module docstring)."""
-    uf = _UnionFind()
+    uf = UnionFind()
     types: dict[str, Counter] = defaultdict(Counter)
     surfaces: dict[str, Counter] = defaultdict(Counter)
     papers: dict[str, set[str]] = defaultdict(set)
@@ -122,9 +103,7 @@ def resolve(extracted: Iterable[tuple[Paper, list[ExtractedEntity]]]) -> Resolut
                     uf.union(key, akey)
                     surfaces[akey][alias] += 1
 
-    groups: dict[str, list[str]] = defaultdict(list)
-    for key in list(uf.parent):
-        groups[uf.find(key)].append(key)
+    groups = uf.groups()
 
     resolution = Resolution()
     taken: set[str] = set()

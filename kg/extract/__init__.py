@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
+from kg._utils import UnionFind
 from kg.extract import components as _components  # registers the factories
 from kg.extract.abbreviations import initials_long_form, is_short_form
 from kg.extract.links import clean_url
@@ -93,85 +94,78 @@ def _evidence(span) -> Evidence:
 
 
 def _group_key(span) -> str:
-    return _surface(span) if span.label_ == EntityType.REPO.value else match_key(_components.span_text(span))
-
-
-def _key_of_text(text: str, members: list) -> str:
-    return next(_group_key(s) for s in members if _surface(s) == text)
+    if span.label_ == EntityType.REPO.value:
+        return _surface(span)
+    return match_key(_components.span_text(span))
 
 
 def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     """Group the typed spans of one doc into distinct entities.
 
     Spans with the same match key are one entity, and so are the two sides of
-    an acronym definition. The entity's text is the long form of a defined
-    acronym, else its most frequent surface form (the longest on a tie); its
-    type is the most confident span's; it is proposed if any mention is.
+    an acronym (defined, or spelled by initials). The entity's text is the long
+    form of an acronym, else its most frequent surface form (the longest on a
+    tie); its type is the confidence-weighted vote of its spans; it is
+    proposed if any mention is.
     """
     spans = [s for s in doc.spans.get(_components.ENTITIES, ()) if _group_key(s)]
-    parent: dict[str, str] = {}
+    groups, long_keys = _group_spans(doc, spans)
+    return [_entity(members, long_keys) for members in groups]
 
-    def find(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            key = parent[key]
-        return key
 
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[rb] = ra
-
-    # The two sides of an acronym definition are one entity: the short form's
-    # key joins every span overlapping the long form (trimmed or not).
-    longs: set[str] = set()
+def _group_spans(doc: Doc, spans: list) -> tuple[list[list], set[str]]:
+    """Spans grouped by entity, and the keys that are long forms of an acronym."""
+    sets = UnionFind()
+    for span in spans:
+        sets.find(_group_key(span))
+    long_keys: set[str] = set()
+    # A definition joins the short form to every span overlapping its long form.
     for acro in doc._.kg_acronyms or ():
-        short_key = match_key(acro["short"])
         for span in spans:
             if span.start_char < acro["long_end"] and acro["long_start"] < span.end_char:
-                longs.add(_group_key(span))
-                union(_group_key(span), short_key)
-    # An acronym and its long form in one text are one entity even where no
-    # "(LoRA)" defines it: the acronym's capitals spell the long form's initials.
-    texts = {_group_key(s): _components.span_text(s) for s in spans if s.label_ != EntityType.REPO.value}
+                long_keys.add(_group_key(span))
+                sets.union(_group_key(span), match_key(acro["short"]))
+    # Without a definition, the acronym's capitals spell the long form's initials.
+    texts = {
+        _group_key(s): _components.span_text(s) for s in spans if s.label_ != EntityType.REPO.value
+    }
     shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and " " not in t]
     for long_key, long_text in texts.items():
         if " " in long_text or "-" in long_text:
             for short_key, short_text in shorts:
                 if initials_long_form(short_text.rstrip("s"), long_text) == long_text:
-                    union(long_key, short_key)
-                    longs.add(long_key)
+                    sets.union(long_key, short_key)
+                    long_keys.add(long_key)
     # "Segment Anything" and "Segment Anything Model" name one thing.
-    keys = {_group_key(s) for s in spans}
+    keys = set(texts)
     for key in keys:
         for head in _NAME_HEADS:
             if key.endswith(head) and key[: -len(head)] in keys:
-                union(key[: -len(head)], key)
-
+                sets.union(key[: -len(head)], key)
     groups: dict[str, list] = defaultdict(list)
     for span in spans:
-        groups[find(_group_key(span))].append(span)
+        groups[sets.find(_group_key(span))].append(span)
+    return list(groups.values()), long_keys
 
-    entities = []
-    for members in groups.values():
-        forms = Counter(_surface(s) for s in members)
-        long_forms = [f for f in forms if _key_of_text(f, members) in longs]
-        text = (
-            max(long_forms, key=len)
-            if long_forms
-            else min(forms, key=lambda f: (-forms[f], -len(f), _components.span_text(members[0]) != f))
-        )
-        best = max(members, key=lambda s: s._.kg_confidence)
-        votes = Counter()
-        for s in members:
-            votes[s.label_] += s._.kg_confidence
-        etype = EntityType(max(votes, key=lambda t: (votes[t], t == best.label_)))
-        entities.append(
-            ExtractedEntity(
-                text=text,
-                type=etype,
-                proposed=any(s._.kg_proposed for s in members),
-                aliases=sorted(f for f in forms if f != text),
-                evidence=[_evidence(s) for s in members],
-            )
-        )
-    return entities
+
+def _entity(members: list, long_keys: set[str]) -> ExtractedEntity:
+    forms = Counter(_surface(s) for s in members)
+    long_forms = [_surface(s) for s in members if _group_key(s) in long_keys]
+    first = _surface(members[0])
+    text = (
+        max(long_forms, key=len)
+        if long_forms
+        else min(forms, key=lambda f: (-forms[f], -len(f), f != first))
+    )
+    best = max(members, key=lambda s: s._.kg_confidence)
+    votes: Counter = Counter()
+    for s in members:
+        votes[s.label_] += s._.kg_confidence
+    etype = EntityType(max(votes, key=lambda t: (votes[t], t == best.label_)))
+    return ExtractedEntity(
+        text=text,
+        type=etype,
+        proposed=any(s._.kg_proposed for s in members),
+        aliases=sorted(f for f in forms if f != text),
+        evidence=[_evidence(s) for s in members],
+    )
