@@ -186,6 +186,7 @@ _NAME = re.compile(
         (?=[\w.+/-]*[A-Za-z])
         (?:
            [A-Za-z][a-z]*[A-Z][\w]*              # inner capital or caps run
+          |[A-Z][a-z]+(?:-[A-Z][a-z]+)*-[A-Z]{2,}[\w]*  # Mosaic-SDF
           |[A-Za-z]+\d[\w.]*                    # letters then digits
           |\d+[A-Za-z]*[A-Z][A-Za-z]*            # digits then a capital (3DGS)
         )
@@ -546,7 +547,7 @@ class EntityTyper:
         ) or (lexicon.type_of(partner) if partner else None)
         if known is not None:
             return known
-        if rule in ("shape", "title", "cue", "called", "capitalized") and not _name_like(text, rule):
+        if rule in ("shape", "cue", "called", "capitalized") and not _name_like(text, rule):
             return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
