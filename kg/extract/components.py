@@ -424,6 +424,9 @@ _METHOD_CUE = re.compile(
 _DATASET_BEFORE = re.compile(
     r"\b(?:on|datasets?|benchmarks?|including|such as|like)\s*[:(]?\s*(?:the\s+)?$", re.IGNORECASE
 )
+#: What separates the items of a list, and the types a list passes on.
+_LIST_GAP = re.compile(r"\s*(?:,|;|/|and|or|, and|, or)\s*")
+_LISTED_TYPES = (EntityType.DATASET.value, EntityType.MODEL.value)
 #: Characters of formulas and markup, never of a name.
 _JUNK = re.compile(r"[\\^{}$=<>|]")
 _SIZE = re.compile(r"(?:\d+(?:\.\d+)?[BMK]\b|-(?:base|large|small|tiny|xl|xxl)\b)", re.IGNORECASE)
@@ -485,8 +488,23 @@ class EntityTyper:
             out._.kg_rule = rule
             out._.kg_confidence = confidence
             typed.append(out)
-        doc.spans[ENTITIES] = SpanGroup(doc, name=ENTITIES, spans=_non_overlapping(typed))
+        kept = _non_overlapping(typed)
+        self._type_like_siblings(doc_text(doc), kept)
+        doc.spans[ENTITIES] = SpanGroup(doc, name=ENTITIES, spans=kept)
         return doc
+
+    def _type_like_siblings(self, text: str, spans: list[Span]) -> None:
+        """In a list (``on CIFAR-10, SVHN and Foo``), a name the lexicons do not
+        know takes the type of a known dataset or model beside it."""
+        for order in (spans, spans[::-1]):
+            for a, b in zip(order, order[1:]):
+                left, right = (a, b) if a.start < b.start else (b, a)
+                if not _LIST_GAP.fullmatch(text[left.end_char : right.start_char]):
+                    continue
+                if b.label_ in _LISTED_TYPES or a.label_ not in _LISTED_TYPES:
+                    continue
+                if self.lexicon.type_of(span_text(b)) is None and b.label_ != EntityType.REPO.value:
+                    b.label_ = a.label_
 
     def scored_candidates(self, doc: Doc) -> list[tuple[Span, str, EntityType, list[str]]]:
         """(trimmed span, rule, type, filter features) for every candidate that
