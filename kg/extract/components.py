@@ -28,6 +28,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 
 from spacy.language import Language
@@ -497,7 +498,7 @@ class EntityTyper:
         """In a list (``on CIFAR-10, SVHN and Foo``), a name the lexicons do not
         know takes the type of a known dataset or model beside it."""
         for order in (spans, spans[::-1]):
-            for a, b in zip(order, order[1:]):
+            for a, b in pairwise(order):
                 left, right = (a, b) if a.start < b.start else (b, a)
                 if not _LIST_GAP.fullmatch(text[left.end_char : right.start_char]):
                     continue

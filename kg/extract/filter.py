@@ -25,7 +25,9 @@ __all__ = ["FILTER_PATH", "PROPOSED_PATH", "SpanClassifier", "candidate_features
 FILTER_PATH = Path(__file__).with_name("model") / "filter.json"
 PROPOSED_PATH = Path(__file__).with_name("model") / "proposed.json"
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+_FUNCTION_WORDS = frozenset(
+    ["the", "a", "an", "be", "is", "are", "was", "could", "can", "should", "will", "to", "beyond", "being", "how", "what", "why", "when", "not", "do", "does", "all", "you", "your", "we", "our"]
+)
 
 
 def _shape(text: str) -> str:
@@ -91,6 +93,10 @@ def candidate_features(
         feats.append("all_caps")
     if text.endswith("s") and not text.endswith("ss"):
         feats.append("plural")
+    if any(w.lower() in _FUNCTION_WORDS for w in words):
+        feats.append("function_word")  # slogans: "Less Could Be Better", "Towards Being"
+    if "," in text:
+        feats.append("comma")
     prev2 = doc[span.start - 2].lower_ if span.start > 1 else "<s>"
     next2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else "</s>"
     feats += [f"prev2={prev2}", f"next2={next2}", f"rule_words={rule}|{min(len(words), 4)}"]
