@@ -100,7 +100,7 @@ def initials_long_form(short: str, candidate: str) -> str | None:
     'Low-Rank Adaptation'
     """
     capitals = "".join(c for c in short if c.isupper() or c.isdigit()).lower()
-    if len(capitals) < 2:
+    if len(capitals) < 2 or short[0].islower():  # kWL: leave it to Schwartz & Hearst
         return None
     words = candidate.split()
     for k in range(1, min(len(words), len(capitals) + 3) + 1):

@@ -98,7 +98,7 @@ def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
     one sorted list of starts per doc and a bisection cost far less.
     """
     starts = doc.user_data.get("kg_sent_starts")
-    if starts is None:
+    if starts is None:  # split by another sentencizer than ours
         starts = doc.user_data["kg_sent_starts"] = [sent.start_char for sent in doc.sents]
     i = bisect_right(starts, char) - 1
     end = starts[i + 1] if i + 1 < len(starts) else len(doc_text(doc))
@@ -115,12 +115,17 @@ def split_sentences(doc: Doc) -> Doc:
         return doc
     text = doc_text(doc)
     doc[0].is_sent_start = True
+    starts = [0]
     for match in _SENTENCE_START.finditer(text):
         if text.endswith(_ABBREVIATIONS, 0, match.start()):
             continue
         span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
-        if span is not None and len(span):
+        if span is not None and len(span) and span.start > 0:
             span[0].is_sent_start = True
+            starts.append(span.start_char)
+    if len(doc) > 1 and doc[1].is_sent_start is None:
+        doc[1].is_sent_start = False  # marks the doc as split, even into one sentence
+    doc.user_data["kg_sent_starts"] = starts
     return doc
 
 

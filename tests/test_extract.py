@@ -1,0 +1,219 @@
+"""The extractor on hand-made abstracts: pure helpers, each component, the pipeline.
+
+Rule behaviour is tested with the learned filter switched off (fixed per-rule
+confidences), so these tests do not move when the models are retrained; a few
+end-to-end cases use the shipped models on names no reasonable model drops.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import spacy
+
+from kg.extract import build_pipeline, entities_from_doc, extract, get_pipeline
+from kg.extract.abbreviations import find_definitions, initials_long_form
+from kg.extract.links import clean_url, find_links
+from kg.ingest import Paper, paper_id
+
+RULES_ONLY = {"kg_typer": {"use_filter": False}, "kg_proposed": {"use_model": False}}
+
+
+@pytest.fixture(scope="module")
+def rules_nlp():
+    return build_pipeline(RULES_ONLY)
+
+
+def entities(nlp, text: str) -> dict[str, object]:
+    return {e.text: e for e in entities_from_doc(nlp(text))}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "long"),
+    [
+        ("We use Low-Rank Adaptation (LoRA) here.", "LoRA", "Low-Rank Adaptation"),
+        ("for Self Supervised Learning (SSL).", "SSL", "Self Supervised Learning"),
+        ("Parameter-efficient transfer learning (PETL) has", "PETL", "Parameter-efficient transfer learning"),
+        ("the k-dimensional Weisfeiler-Leman (kWL) test", "kWL", "k-dimensional Weisfeiler-Leman"),
+        ("LoRA (Low-Rank Adaptation) is", "LoRA", "Low-Rank Adaptation"),
+        ("with graph neural networks (GNNs; Kipf 2017)", "GNNs", "graph neural networks"),
+    ],
+)
+def test_acronym_definitions(text, short, long):
+    found = list(find_definitions(text))
+    assert [(d.short, d.long) for d in found] == [(short, long)]
+    d = found[0]
+    assert text[d.short_start : d.short_end] == short
+    assert text[d.long_start : d.long_end] == long
+
+
+def test_one_word_long_form_must_spell_the_acronym():
+    assert list(find_definitions("a low-rank (LoRA) update")) == []
+    assert [d.long for d in find_definitions("the Weisfeiler-Leman (WL) test")] == ["Weisfeiler-Leman"]
+
+
+def test_initials_long_form():
+    assert initials_long_form("CNN", "deep Convolutional Neural Networks") == "Convolutional Neural Networks"
+    assert initials_long_form("PEFT", "Parameter-Efficient Fine-Tuning") == "Parameter-Efficient Fine-Tuning"
+    assert initials_long_form("GAN", "a neural network") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "url"),
+    [
+        ("https://github.com/a/b.", "https://github.com/a/b"),
+        ("https://github.com/NUS-HPC-AI-Lab/Recurrent-Parameter-Generation{here}.",
+         "https://github.com/NUS-HPC-AI-Lab/Recurrent-Parameter-Generation"),
+        ("https://github.com/a/b.git.", "https://github.com/a/b.git"),
+        ("https://en.wikipedia.org/wiki/Foo_(bar)).", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        ("https://fraunhoferhhi.github.io/Self-Organizing-Gaussians/",
+         "https://fraunhoferhhi.github.io/Self-Organizing-Gaussians/"),
+    ],
+)
+def test_clean_url(raw, url):
+    assert clean_url(raw) == url
+
+
+def test_find_links_in_text():
+    text = "Code: github.com/edwardjhu/TP4. Data at (https://huggingface.co/datasets/x/y)."
+    assert [url for _, _, url in find_links(text)] == [
+        "github.com/edwardjhu/TP4",
+        "https://huggingface.co/datasets/x/y",
+    ]
+    for start, end, url in find_links(text):
+        assert text[start:end] == url
+
+
+# ---------------------------------------------------------------- components
+
+
+def test_sentences_title_apart_and_abbreviations_kept(rules_nlp):
+    doc = rules_nlp("A Title: Without Full Stop\nWe use e.g. LoRA. Then 3 runs follow. Done?")
+    assert [s.text.strip() for s in doc.sents] == [
+        "A Title: Without Full Stop",
+        "We use e.g. LoRA.",
+        "Then 3 runs follow.",
+        "Done?",
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "X", "warm up: no line break and one sentence"])
+def test_degenerate_texts_pass_through(text):
+    doc = get_pipeline()(text)
+    assert isinstance(entities_from_doc(doc), list)
+    if len(doc):
+        assert len(list(doc.sents)) == 1
+
+
+def test_acronym_pair_is_one_entity_named_by_its_long_form(rules_nlp):
+    found = entities(rules_nlp, "T\nWe adapt models with Low-Rank Adaptation (LoRA). LoRA is cheap.")
+    assert "Low-Rank Adaptation" in found
+    assert found["Low-Rank Adaptation"].aliases == ["LoRA"]
+    assert "LoRA" not in found
+
+
+def test_acronym_joined_by_initials_without_a_definition(rules_nlp):
+    found = entities(rules_nlp, "T\nConvolutional Neural Networks are strong. CNNs win on ImageNet.")
+    assert "CNNs" in found["Convolutional Neural Networks"].aliases
+
+
+def test_repo_links_are_proposed_and_clean(rules_nlp):
+    found = entities(rules_nlp, "T\nOur code is available at https://github.com/dongzelian/SSF.")
+    repo = found["https://github.com/dongzelian/SSF"]
+    assert repo.type.value == "repo" and repo.proposed
+    (evidence,) = repo.evidence
+    assert (evidence.start, evidence.end) == (
+        len("T\nOur code is available at "),
+        len("T\nOur code is available at https://github.com/dongzelian/SSF"),
+    )
+
+
+def test_versions_and_sizes_stay_with_the_name(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "T\nWe fine-tune Llama 3.1, LLaMA2-7B/13B and iFormer-S on CIFAR10/100 and Alpaca-Eval v1.0 "
+        "with GPT-2s as judges.",
+    )
+    for name in ("Llama 3.1", "iFormer-S", "CIFAR10", "Alpaca-Eval v1.0", "GPT-2"):
+        assert name in found, sorted(found)
+    assert found["CIFAR10"].type.value == "dataset"
+    assert found["Llama 3.1"].type.value == "model"
+
+
+def test_generic_phrases_and_metrics_are_not_entities(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "T\nLarge language models (LLMs) and deep learning improve accuracy and FID on GPUs.",
+    )
+    assert not {"Large language models", "LLMs", "deep learning", "accuracy", "FID", "GPUs"} & set(found)
+
+
+def test_case_sensitive_lexicon_names(rules_nlp):
+    assert "MATH" in entities(rules_nlp, "T\nWe report results on the MATH benchmark.")
+    assert "math" not in entities(rules_nlp, "T\nWe study the math of attention.")
+
+
+def test_title_prefix_is_proposed(rules_nlp):
+    found = entities(rules_nlp, "ReFT: Representation Finetuning for Language Models\nWe define ReFT.")
+    assert found["ReFT"].proposed
+
+
+def test_list_siblings_share_a_known_type(rules_nlp):
+    found = entities(rules_nlp, "T\nWe evaluate on CIFAR-10, SVHN and FooBench and train on them.")
+    assert found["FooBench"].type.value == "dataset"
+
+
+def test_candidate_rules_come_from_config():
+    only_links = build_pipeline({"kg_candidates": {"rules": []}, **RULES_ONLY})
+    found = entities(only_links, "T\nLoRA on CIFAR-10, code at https://github.com/a/b.")
+    assert list(found) == ["https://github.com/a/b"]
+    with pytest.raises(ValueError, match="unknown candidate rules"):
+        build_pipeline({"kg_candidates": {"rules": ["regex"]}})
+
+
+def test_components_load_through_the_entry_points():
+    """A blank pipeline finds our factories without importing kg (spacy_factories)."""
+    code = (
+        "import spacy, sys; nlp = spacy.blank('en'); "
+        "[nlp.add_pipe(n) for n in ('kg_sentences', 'kg_links', 'kg_acronyms', 'kg_candidates', "
+        "'kg_typer', 'kg_proposed')]; "
+        "doc = nlp('T\\nCode: https://github.com/a/b'); "
+        "print([s.text for s in doc.spans['kg_entities']]); "
+        "print('kg' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.splitlines() == ["['https://github.com/a/b']", "True"]
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+def test_extract_batches_agree_with_single_docs():
+    texts = [
+        ("LoRA: Low-Rank Adaptation of Large Language Models",
+         "We propose Low-Rank Adaptation (LoRA). We compare with GPT-3 on GLUE."),
+        ("A Second Paper", "BERT and RoBERTa are evaluated on SQuAD and MNLI."),
+    ]
+    papers = [Paper(id=paper_id(t), title=t, abstract=a) for t, a in texts]
+    batched = [[(e.text, e.type, e.proposed) for e in ents] for _, ents in extract(papers, batch_size=2)]
+    single = [
+        [(e.text, e.type, e.proposed) for e in entities_from_doc(get_pipeline()(p.text))] for p in papers
+    ]
+    assert batched == single
+    first = {text: (etype.value, proposed) for text, etype, proposed in batched[0]}
+    assert first["Low-Rank Adaptation"] == ("method", True)
+    assert first["GPT-3"] == ("model", False)
+    assert first["GLUE"] == ("dataset", False)
+
+
+def test_spacy_blank_is_the_base():
+    nlp = get_pipeline()
+    assert nlp.lang == "en" and nlp.pipe_names == [
+        "kg_sentences", "kg_links", "kg_acronyms", "kg_candidates", "kg_typer", "kg_proposed",
+    ]
+    assert spacy.blank("en").pipe_names == []
