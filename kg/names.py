@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["match_key", "repo_key", "slugify"]
 
 
+@lru_cache(maxsize=1 << 16)
 def match_key(text: str) -> str:
     """Letters and digits only, lower-cased, a trailing plural ``s`` dropped.
 

@@ -62,9 +62,16 @@ def extract(
 ) -> Iterator[tuple[Paper, list[ExtractedEntity]]]:
     """Yield each paper with its entities, streaming through ``nlp.pipe``."""
     nlp = nlp or get_pipeline()
-    stream = ((paper.text, paper) for paper in papers)
+    stream = ((_make_doc(nlp, paper.text), paper) for paper in papers)
     for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
         yield paper, entities_from_doc(doc)
+
+
+def _make_doc(nlp: Language, text: str) -> Doc:
+    """Tokenise, and keep the text: spaCy would rebuild it from the tokens."""
+    doc = nlp.make_doc(text)
+    doc.user_data["kg_text"] = text
+    return doc
 
 
 #: Head words that name the same thing with or without them.

@@ -263,6 +263,9 @@ _BEFORE_CUE = re.compile(
 )
 
 
+#: One to three modifier words ending right before a head noun.
+_MODIFIERS = re.compile(r"(?<![\w-])(?:[A-Za-z][a-z0-9]*(?:-[a-z0-9]+)*[ ]){1,3}$")
+
 _STOP_WORDS = frozenset(
     ["a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "by", "from", "via", "as", "at", "is", "are", "was", "were", "be", "been", "being", "this", "that", "these", "those", "it", "its", "we", "our", "their", "they", "which", "who", "whose", "what", "when", "where", "while", "not", "no", "also", "can", "may", "might", "will", "would", "should", "could", "than", "then", "so", "such", "both", "each", "all", "any", "more", "most", "less", "few", "many", "much", "other", "another", "some", "into", "onto", "over", "under", "between", "across", "through", "during", "after", "before", "about", "against", "without", "within", "upon", "per", "how", "why", "new", "novel", "existing", "proposed", "standard", "based", "using", "use", "used", "large", "small", "deep", "high", "low", "better", "best"]
 )
@@ -287,10 +290,12 @@ class CandidateFinder:
         # ``Adam``, ``GLUE`` are not ``math``, ``adam``, ``glue``); the rest in any case.
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.uncased = PhraseMatcher(nlp.vocab, attr="LOWER")
-        heads = "|".join(sorted((re.escape(h) for h in lexicon.heads), key=len, reverse=True))
-        self.phrase = re.compile(
-            r"(?<![\w-])((?:[A-Za-z][a-z0-9]*(?:-[a-z0-9]+)*[ ]){1,3}(?:" + (heads or "(?!)") + r"))(?![\w-])"
-        )
+        # Head nouns are found by a PhraseMatcher; their modifiers by a short
+        # regex over the few characters before each (one big alternation over
+        # the whole text costs more than the rest of this component).
+        self.heads = PhraseMatcher(nlp.vocab, attr="LOWER")
+        if lexicon.heads:
+            self.heads.add("head", [nlp.make_doc(h) for h in sorted(lexicon.heads)])
         cased, uncased = [], []
         for surface, etype in lexicon.phrases:
             if lexicon.match_cased(surface):
@@ -351,8 +356,15 @@ class CandidateFinder:
             for match in _CAPITALIZED.finditer(text, title_end):
                 _add_candidate(doc, match.start(1), match.end(1), "", "capitalized")
         if "phrase" in self.rules:
-            for match in self.phrase.finditer(text):
-                self._add_phrases(doc, match.start(1), match.group(1))
+            for _, start, end in self.heads(doc):
+                head = doc[start:end]
+                if head.end < len(doc) and doc[head.end].text.startswith("-"):
+                    continue  # "learning-based": the head is not the phrase's end
+                window = text[max(0, head.start_char - 80) : head.start_char]
+                modifiers = _MODIFIERS.search(window)
+                if modifiers is not None:
+                    phrase_start = head.start_char - len(window) + modifiers.start()
+                    self._add_phrases(doc, phrase_start, text[phrase_start : head.end_char])
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
 
@@ -525,13 +537,14 @@ class EntityTyper:
                 continue
             rule = cand._.kg_rule
             if cand.label_ == EntityType.REPO.value:
-                found.append((span, rule, EntityType.REPO, []))
+                found.append((span, "", rule, EntityType.REPO, None))
                 continue
             partner = partners.get((cand.start_char, cand.end_char))
-            etype = self._type(text, span, cand.label_, rule, partner)
+            surface = span_text(span)
+            etype = self._type(text, span, surface, cand.label_, rule, partner)
             if etype is not None:
-                found.append((span, rule, etype, partner))
-        mentions = Counter(match_key(span_text(span)) for span, *_ in found)
+                found.append((span, surface, rule, etype, partner))
+        mentions = Counter(match_key(surface) for _, surface, *_ in found)
         title = text[: max(title_end, 0)].casefold()
         return [
             (span, rule, etype, [])
@@ -543,24 +556,23 @@ class EntityTyper:
                 candidate_features(
                     doc,
                     span,
-                    text=span_text(span),
+                    text=surface,
                     rule=rule,
                     etype=etype.value,
-                    lexicon_type=_value(self.lexicon.type_of(span_text(span))),
+                    lexicon_type=_value(self.lexicon.type_of(surface)),
                     partner=partner,
-                    mentions=mentions[match_key(span_text(span))],
+                    mentions=mentions[match_key(surface)],
                     title_end=title_end,
                     sentence_start=sentence_bounds(doc, span.start_char)[0],
-                    also_in_title=span.start_char > title_end and span_text(span).casefold() in title,
+                    also_in_title=span.start_char > title_end and surface.casefold() in title,
                 ),
             )
-            for span, rule, etype, partner in found
+            for span, surface, rule, etype, partner in found
         ]
 
     def _type(
-        self, doc_text: str, span: Span, label: str, rule: str, partner: str | None
+        self, doc_text: str, span: Span, text: str, label: str, rule: str, partner: str | None
     ) -> EntityType | None:
-        text = span_text(span)
         if _JUNK.search(text):
             return None
         lexicon = self.lexicon

@@ -44,8 +44,15 @@ def clean_url(raw: str) -> str:
             return url
 
 
+#: Every link holds one of these; most abstracts hold none, and a substring
+#: test is far cheaper than the pattern.
+_MARKERS = ("://", "www.", "github.com/", "gitlab.com/", "huggingface.co/", "bitbucket.org/")
+
+
 def find_links(text: str) -> Iterator[tuple[int, int, str]]:
     """``(start, end, url)`` for every link in ``text``, cleaned."""
+    if not any(marker in text for marker in _MARKERS):
+        return
     for match in _LINK.finditer(text):
         url = clean_url(match.group())
         if len(url) > len(url.split("/", 3)[0]) + 3:  # more than a bare scheme
