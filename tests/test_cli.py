@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 
 from kg._io import atomic_write
 from kg.cli import main
@@ -30,12 +31,6 @@ OTHER = {
 }
 
 
-def jsonl(path: Path, *records: dict | str) -> Path:
-    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def files_in(folder: Path) -> list[str]:
     """Every file left in ``folder``, hidden temporaries included."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
@@ -49,7 +44,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def test_extract_writes_one_record_per_paper(tmp_path, capsys):
-    src = jsonl(tmp_path / "in.jsonl", REFT, OTHER)
+    src = write_jsonl(tmp_path / "in.jsonl", REFT, OTHER)
     out = tmp_path / "out" / "entities.jsonl"
     assert main(["extract", str(src), "-o", str(out), "-q"]) == 0
     assert capsys.readouterr().out == f"wrote 2 record(s) to {out}\n"
@@ -74,7 +69,7 @@ def test_extract_writes_one_record_per_paper(tmp_path, capsys):
 
 def test_extract_reads_seeds_in_the_working_folder_by_default(tmp_path, capsys, monkeypatch):
     (tmp_path / "seeds").mkdir()
-    jsonl(tmp_path / "seeds" / "page.jsonl", REFT, OTHER)
+    write_jsonl(tmp_path / "seeds" / "page.jsonl", REFT, OTHER)
     monkeypatch.chdir(tmp_path)
     assert main(["extract", "-o", "entities.jsonl", "-q"]) == 0
     assert capsys.readouterr().out == "wrote 2 record(s) to entities.jsonl\n"
@@ -84,7 +79,7 @@ def test_extract_reads_seeds_in_the_working_folder_by_default(tmp_path, capsys, 
 
 
 def test_a_paper_in_two_inputs_is_written_once(tmp_path, capsys):
-    a = jsonl(tmp_path / "a.jsonl", REFT)
+    a = write_jsonl(tmp_path / "a.jsonl", REFT)
     b = tmp_path / "b.txt"
     b.write_text(f"{OTHER['title']}\n{OTHER['abstract']}\n\n{REFT['title'].upper()}\n"
                  f"{REFT['abstract']}\n", encoding="utf-8")
@@ -104,8 +99,8 @@ def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     empty.write_text("", encoding="utf-8")
     prose = bad / "prose.txt"
     prose.write_text("word " * 100 + "\n", encoding="utf-8")
-    not_json = jsonl(bad / "not_json.jsonl", REFT, "{oops", OTHER)
-    no_abstract = jsonl(bad / "no_abstract.jsonl", REFT, OTHER, {"title": "Only a title"})
+    not_json = write_jsonl(bad / "not_json.jsonl", REFT, "{oops", OTHER)
+    no_abstract = write_jsonl(bad / "no_abstract.jsonl", REFT, OTHER, {"title": "Only a title"})
     csv = bad / "papers.csv"
     csv.write_text("title,abstract\n", encoding="utf-8")
     missing = bad / "missing.txt"
@@ -163,7 +158,7 @@ def test_a_failed_run_leaves_the_previous_output_alone(tmp_path, capsys):
 
 
 def test_a_good_file_then_a_bad_one_writes_nothing(tmp_path, capsys):
-    good = jsonl(tmp_path / "good.jsonl", REFT, OTHER)
+    good = write_jsonl(tmp_path / "good.jsonl", REFT, OTHER)
     empty = tmp_path / "empty.txt"
     empty.write_text("", encoding="utf-8")
     out = tmp_path / "out"
@@ -173,7 +168,7 @@ def test_a_good_file_then_a_bad_one_writes_nothing(tmp_path, capsys):
 
 
 def test_skip_writes_the_good_records_and_counts_the_bad(tmp_path, capsys):
-    src = jsonl(tmp_path / "mixed.jsonl", REFT, "{oops", {"title": "Only a title"}, OTHER)
+    src = write_jsonl(tmp_path / "mixed.jsonl", REFT, "{oops", {"title": "Only a title"}, OTHER)
     out = tmp_path / "out" / "entities.jsonl"
     assert main(["extract", str(src), "-o", str(out), "--on-error", "skip", "-q"]) == 0
     captured = capsys.readouterr()
@@ -236,8 +231,8 @@ def test_usage_errors_exit_non_zero(capsys):
 
 
 def test_build_writes_the_three_outputs(tmp_path, capsys):
-    a = jsonl(tmp_path / "a.jsonl", REFT, OTHER)
-    b = jsonl(tmp_path / "b.jsonl", {**REFT, "title": REFT["title"].lower()})
+    a = write_jsonl(tmp_path / "a.jsonl", REFT, OTHER)
+    b = write_jsonl(tmp_path / "b.jsonl", {**REFT, "title": REFT["title"].lower()})
     out = tmp_path / "exports"
     assert main(["build", str(a), str(b), "-o", str(out), "-q"]) == 0
     stdout = capsys.readouterr().out.splitlines()
@@ -253,7 +248,7 @@ def test_build_writes_the_three_outputs(tmp_path, capsys):
 
 
 def test_build_with_ntriples(tmp_path, capsys):
-    src = jsonl(tmp_path / "a.jsonl", REFT)
+    src = write_jsonl(tmp_path / "a.jsonl", REFT)
     out = tmp_path / "exports"
     assert main(["build", str(src), "-o", str(out), "--rdf-format", "nt", "-q"]) == 0
     assert files_in(out) == ["entities.jsonl", "graph.html", "graph.nt"]

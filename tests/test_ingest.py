@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 
 from kg.ingest import (
     IngestError,
@@ -342,13 +343,11 @@ def test_read_papers_is_a_generator_that_reads_nothing_up_front(tmp_path):
 
 
 def test_first_papers_come_before_a_later_bad_jsonl_line(tmp_path):
-    path = tmp_path / "mixed.jsonl"
-    path.write_text(
-        json.dumps({"title": "Good One", "abstract": "Fine."})
-        + "\n"
-        + json.dumps({"title": "Good Two", "abstract": "Fine too."})
-        + "\n{not json\n",
-        encoding="utf-8",
+    path = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        {"title": "Good One", "abstract": "Fine."},
+        {"title": "Good Two", "abstract": "Fine too."},
+        "{not json",
     )
     papers = read_papers([path])
     assert next(papers).title == "Good One"

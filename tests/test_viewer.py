@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import write_jsonl
 
 from kg.cli import main
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
@@ -204,13 +205,10 @@ def _page_data(html: str) -> dict:
 def test_kg_view_writes_the_selected_part(tmp_path, capsys):
     import kg
 
-    papers = tmp_path / "papers.jsonl"
-    papers.write_text(
-        json.dumps({"title": "LoRA", "abstract": "We propose LoRA and evaluate it on GLUE."})
-        + "\n"
-        + json.dumps({"title": "QLoRA", "abstract": "We fine-tune LLaMA with LoRA on MMLU."})
-        + "\n",
-        encoding="utf-8",
+    papers = write_jsonl(
+        tmp_path / "papers.jsonl",
+        {"title": "LoRA", "abstract": "We propose LoRA and evaluate it on GLUE."},
+        {"title": "QLoRA", "abstract": "We fine-tune LLaMA with LoRA on MMLU."},
     )
     out = tmp_path / "lora.html"
     assert main(["view", str(papers), "-q", "-o", str(out), "--type", "method,paper"]) == 0
