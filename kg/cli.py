@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg.ingest import IngestError, IngestReport
+from kg.rdf import DEFAULT_BASE_IRI, check_base_iri
 
 __all__ = ["main"]
 
@@ -146,6 +147,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _base_iri(value: str) -> str:
+    """Checked before any work starts, so a typo costs no extraction run."""
+    try:
+        return check_base_iri(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg",
@@ -169,7 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="turtle",
         help="RDF serialisation (default: turtle; nt streams, for big graphs)",
     )
-    build.add_argument("--base-iri", default=None, help="base IRI of the graph's nodes")
+    build.add_argument(
+        "--base-iri",
+        default=DEFAULT_BASE_IRI,
+        type=_base_iri,
+        help=f"base IRI of the graph's nodes, ending in / or # (default: {DEFAULT_BASE_IRI})",
+    )
     build.set_defaults(func=cmd_build)
 
     extract = sub.add_parser(

@@ -50,6 +50,7 @@ __all__ = [
     "FORMATS",
     "KG",
     "PREFIXES",
+    "check_base_iri",
     "format_of_path",
     "node_iri",
     "to_rdf",
@@ -176,7 +177,7 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*[/#]$")
 
 
-def _check_base(base_iri: str | None) -> str:
+def check_base_iri(base_iri: str | None) -> str:
     """The base IRI to use (``None`` means :data:`DEFAULT_BASE_IRI`), checked."""
     if base_iri is None:
         return DEFAULT_BASE_IRI
@@ -196,7 +197,7 @@ def _path(node: str) -> str:
 
 def node_iri(node: str, base_iri: str | None = DEFAULT_BASE_IRI) -> URIRef:
     """The IRI of a graph node: ``<base>paper/<id>``, ``<base>method/lora``..."""
-    return URIRef(_check_base(base_iri) + _path(node))
+    return URIRef(check_base_iri(base_iri) + _path(node))
 
 
 def _link(url: str) -> URIRef:
@@ -220,7 +221,7 @@ def triples(
     Nodes first, then one statement per edge. Multi-valued fields are
     de-duplicated here, so a streamed writer can count lines as triples.
     """
-    base = _check_base(base_iri)
+    base = check_base_iri(base_iri)
     for node, data in G.nodes(data=True):
         yield from _node_triples(URIRef(base + _path(node)), data)
     for source, target, relation, data in G.edges(keys=True, data=True):
@@ -286,7 +287,7 @@ def _edge_triples(
 
 def to_rdf(G: nx.MultiDiGraph, *, base_iri: str | None = DEFAULT_BASE_IRI) -> Graph:
     """An rdflib graph of the export, with our prefixes (and one per node kind) bound."""
-    base = _check_base(base_iri)
+    base = check_base_iri(base_iri)
     g = Graph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
         g.bind(prefix, namespace)
@@ -320,7 +321,7 @@ def write_rdf(
     if format not in FORMATS:
         raise ValueError(f"unknown RDF format {format!r}; use one of {', '.join(FORMATS)}")
     fmt = FORMATS[format]
-    base = _check_base(base_iri)
+    base = check_base_iri(base_iri)
     with atomic_write(path, "wb") as out:
         if fmt == "nt":
             return _write_ntriples(G, out, base)
