@@ -34,13 +34,21 @@ from kg.extract.lexicon import LEXICON_DIR
 from kg.names import match_key
 
 GENERIC_MIN_PAPERS = 3
+NAME_MIN_PAPERS = 2
 
 
 def learned_rows(gold: list[GoldPaper], candidates: dict[str, set[int]]) -> list[tuple[str, str]]:
-    """(name, type) rows: gold names by majority type, then never-gold frequent candidates."""
+    """(name, type) rows: names annotators marked in at least two training
+    papers, by majority type; then frequent candidates they never marked.
+
+    A name marked in one paper only (often that paper's own new method) is
+    left out: the learned lexicon is for names the field reuses, not a memory
+    of the answers for particular abstracts.
+    """
     votes: dict[str, Counter] = defaultdict(Counter)
     surface: dict[str, Counter] = defaultdict(Counter)
-    for paper in gold:
+    papers_of: dict[str, set[int]] = defaultdict(set)
+    for i, paper in enumerate(gold):
         for entity in paper.entities:
             if entity.type == "repo":
                 continue
@@ -49,9 +57,11 @@ def learned_rows(gold: list[GoldPaper], candidates: dict[str, set[int]]) -> list
                 if key:
                     votes[key][entity.type] += 1
                     surface[key][name] += 1
+                    papers_of[key].add(i)
     rows = [
         (surface[key].most_common(1)[0][0], votes[key].most_common(1)[0][0])
         for key in sorted(votes)
+        if len(papers_of[key]) >= NAME_MIN_PAPERS
     ]
     gold_keys = {score_key(n) for p in gold for e in p.entities for n in (e.name, *e.aliases)}
     for text, papers in sorted(candidates.items()):

@@ -4,7 +4,8 @@
 lists phrases the guidelines exclude (generic classes, metrics, tasks, fields).
 ``heads.txt`` lists head nouns of technique names (``... distillation``).
 ``learned.tsv`` (written by ``scripts/train_extractor.py`` from the training
-gold) adds names annotators typed and phrases they consistently left out.
+gold) adds names annotators marked in two training papers or more, and
+phrases they consistently left out.
 Lookups go through :func:`kg.resolve.match_key`, so ``CIFAR10`` finds
 ``CIFAR-10`` and ``adapters`` finds ``adapter``.
 """
