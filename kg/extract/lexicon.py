@@ -6,7 +6,7 @@ lists phrases the guidelines exclude (generic classes, metrics, tasks, fields).
 ``learned.tsv`` (written by ``scripts/train_extractor.py`` from the training
 gold) adds names annotators marked in two training papers or more, and
 phrases they consistently left out.
-Lookups go through :func:`kg.resolve.match_key`, so ``CIFAR10`` finds
+Lookups go through :func:`kg.names.match_key`, so ``CIFAR10`` finds
 ``CIFAR-10`` and ``adapters`` finds ``adapter``.
 """
 
