@@ -10,8 +10,8 @@ Order and what each one writes (components talk through extensions only):
 ``kg_candidates``  more ``doc.spans["kg_candidates"]``: the title's ``Name:``
                    prefix, ``called X``/``we propose X``, lexicon hits (with a
                    version after them), acronym pairs, name-shaped words,
-                   ``X dataset``, capitalised phrases, technique phrases ending
-                   in a head noun. ``Span._.kg_rule`` names the rule.
+                   ``X dataset``, capitalised phrases. ``Span._.kg_rule``
+                   names the rule.
 ``kg_typer``       ``doc.spans["kg_entities"]``: candidates that survive the
                    filters, labelled ``method``/``model``/``dataset``/``repo``,
                    with ``Span._.kg_confidence``.
@@ -263,21 +263,13 @@ _BEFORE_CUE = re.compile(
 )
 
 
-#: One to three modifier words ending right before a head noun.
-_MODIFIERS = re.compile(r"(?<![\w-])(?:[A-Za-z][a-z0-9]*(?:-[a-z0-9]+)*[ ]){1,3}$")
-
-_STOP_WORDS = frozenset(
-    ["a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "by", "from", "via", "as", "at", "is", "are", "was", "were", "be", "been", "being", "this", "that", "these", "those", "it", "its", "we", "our", "their", "they", "which", "who", "whose", "what", "when", "where", "while", "not", "no", "also", "can", "may", "might", "will", "would", "should", "could", "than", "then", "so", "such", "both", "each", "all", "any", "more", "most", "less", "few", "many", "much", "other", "another", "some", "into", "onto", "over", "under", "between", "across", "through", "during", "after", "before", "about", "against", "without", "within", "upon", "per", "how", "why", "new", "novel", "existing", "proposed", "standard", "based", "using", "use", "used", "large", "small", "deep", "high", "low", "better", "best"]
-)
-
-
 class CandidateFinder:
     """Spans that may name a method, model or dataset (see module docstring).
 
     Rules in ``rules`` can be switched off from config to measure each one.
     """
 
-    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "phrase", "capitalized")
+    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "capitalized")
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
         self.name = name
@@ -290,12 +282,6 @@ class CandidateFinder:
         # ``Adam``, ``GLUE`` are not ``math``, ``adam``, ``glue``); the rest in any case.
         self.cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.uncased = PhraseMatcher(nlp.vocab, attr="LOWER")
-        # Head nouns are found by a PhraseMatcher; their modifiers by a short
-        # regex over the few characters before each (one big alternation over
-        # the whole text costs more than the rest of this component).
-        self.heads = PhraseMatcher(nlp.vocab, attr="LOWER")
-        if lexicon.heads:
-            self.heads.add("head", [nlp.make_doc(h) for h in sorted(lexicon.heads)])
         cased, uncased = [], []
         for surface, etype in lexicon.phrases:
             if lexicon.match_cased(surface):
@@ -355,16 +341,6 @@ class CandidateFinder:
             title_end = max(text.find("\n"), 0)
             for match in _CAPITALIZED.finditer(text, title_end):
                 _add_candidate(doc, match.start(1), match.end(1), "", "capitalized")
-        if "phrase" in self.rules:
-            for _, start, end in self.heads(doc):
-                head = doc[start:end]
-                if head.end < len(doc) and doc[head.end].text.startswith("-"):
-                    continue  # "learning-based": the head is not the phrase's end
-                window = text[max(0, head.start_char - 80) : head.start_char]
-                modifiers = _MODIFIERS.search(window)
-                if modifiers is not None:
-                    phrase_start = head.start_char - len(window) + modifiers.start()
-                    self._add_phrases(doc, phrase_start, text[phrase_start : head.end_char])
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
 
@@ -379,20 +355,6 @@ class CandidateFinder:
         tail = _TITLE_TAIL.search(title)
         if tail is not None:
             _add_candidate(doc, tail.start(1), tail.end(1), "", "title_tail")
-
-    def _add_phrases(self, doc: Doc, start: int, phrase: str) -> None:
-        """Every 2-4 word tail of a ``modifier* head`` phrase whose words are
-        content words; the filter picks the right length."""
-        words = phrase.split(" ")
-        offsets = []
-        pos = start
-        for word in words:
-            offsets.append(pos)
-            pos += len(word) + 1
-        for i in range(len(words) - 1):
-            if any(w.lower() in _STOP_WORDS for w in words[i:-1]):
-                continue
-            _add_candidate(doc, offsets[i], start + len(phrase), "", "phrase")
 
 
 @Language.factory(
@@ -457,7 +419,6 @@ _RULE_CONFIDENCE = {
     "called": 0.85,
     "cue": 0.7,
     "shape": 0.6,
-    "phrase": 0.4,
     "capitalized": 0.4,
     "title_head": 0.4,
     "title_tail": 0.4,

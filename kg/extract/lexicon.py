@@ -2,7 +2,6 @@
 
 ``methods.txt``, ``models.txt`` and ``datasets.txt`` type a name; ``generic.txt``
 lists phrases the guidelines exclude (generic classes, metrics, tasks, fields).
-``heads.txt`` lists head nouns of technique names (``... distillation``).
 ``learned.tsv`` (written by ``scripts/train_extractor.py`` from the training
 gold) adds names annotators marked in two training papers or more, and
 phrases they consistently left out.
@@ -38,7 +37,6 @@ class Lexicon:
     names: dict[str, EntityType] = field(default_factory=dict)
     generic: set[str] = field(default_factory=set)
     phrases: list[tuple[str, EntityType]] = field(default_factory=list)
-    heads: set[str] = field(default_factory=set)
     cased: set[str] = field(default_factory=set)
     _surfaces: set[str] = field(default_factory=set, repr=False)
 
@@ -100,7 +98,6 @@ def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     """Read the lexicon files once per process (they are immutable package data)."""
     lexicon = Lexicon()
     lexicon.generic = {match_key(p) for p in _entries(folder / "generic.txt")}
-    lexicon.heads = set(_entries(folder / "heads.txt"))
     learned = folder / "learned.tsv"
     if learned.exists():
         with learned.open(encoding="utf-8") as handle:
