@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from kg._utils import UnionFind
@@ -85,25 +86,31 @@ def _surface(span) -> str:
     return _components.span_text(span)
 
 
-def _evidence(span) -> Evidence:
-    """The mention's sentence and the offsets of its surface form (a link's
-    token may carry punctuation that its surface form drops)."""
-    surface = _surface(span)
-    start = span.start_char + max(_components.span_text(span).find(surface), 0)
-    sent_start, sent_end = _components.sentence_bounds(span.doc, span.start_char)
-    return Evidence(
-        sentence=_components.doc_text(span.doc)[sent_start:sent_end].strip(),
-        start=start,
-        end=start + len(surface),
-        rule=span._.kg_rule,
-        confidence=round(span._.kg_confidence, 3),
-    )
+@dataclass(frozen=True)
+class _Mention:
+    """What grouping needs of one typed span, read once (extension lookups cost)."""
 
+    span: Span
+    surface: str
+    key: str
+    evidence: Evidence
+    proposed: bool
 
-def _group_key(span) -> str:
-    if span.label_ == EntityType.REPO.value:
-        return _surface(span)
-    return match_key(_components.span_text(span))
+    @classmethod
+    def of(cls, span: Span) -> _Mention:
+        surface = _surface(span)
+        repo = span.label_ == EntityType.REPO.value
+        ext = span._
+        start = span.start_char + max(_components.span_text(span).find(surface), 0)
+        sent_start, sent_end = _components.sentence_bounds(span.doc, span.start_char)
+        evidence = Evidence(
+            sentence=_components.doc_text(span.doc)[sent_start:sent_end].strip(),
+            start=start,
+            end=start + len(surface),
+            rule=ext.kg_rule,
+            confidence=round(ext.kg_confidence, 3),
+        )
+        return cls(span, surface, surface if repo else match_key(surface), evidence, ext.kg_proposed)
 
 
 def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
@@ -115,27 +122,25 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     tie); its type is the confidence-weighted vote of its spans; it is
     proposed if any mention is.
     """
-    spans = [s for s in doc.spans.get(_components.ENTITIES, ()) if _group_key(s)]
-    groups, long_keys = _group_spans(doc, spans)
+    mentions = [_Mention.of(s) for s in doc.spans.get(_components.ENTITIES, ())]
+    groups, long_keys = _group_mentions(doc, [m for m in mentions if m.key])
     return [_entity(members, long_keys) for members in groups]
 
 
-def _group_spans(doc: Doc, spans: list) -> tuple[list[list], set[str]]:
-    """Spans grouped by entity, and the keys that are long forms of an acronym."""
+def _group_mentions(doc: Doc, mentions: list[_Mention]) -> tuple[list[list[_Mention]], set[str]]:
+    """Mentions grouped by entity, and the keys that are long forms of an acronym."""
     sets = UnionFind()
-    for span in spans:
-        sets.find(_group_key(span))
+    for m in mentions:
+        sets.find(m.key)
     long_keys: set[str] = set()
     # A definition joins the short form to every span overlapping its long form.
     for acro in doc._.kg_acronyms or ():
-        for span in spans:
-            if span.start_char < acro["long_end"] and acro["long_start"] < span.end_char:
-                long_keys.add(_group_key(span))
-                sets.union(_group_key(span), match_key(acro["short"]))
+        for m in mentions:
+            if m.span.start_char < acro["long_end"] and acro["long_start"] < m.span.end_char:
+                long_keys.add(m.key)
+                sets.union(m.key, match_key(acro["short"]))
     # Without a definition, the acronym's capitals spell the long form's initials.
-    texts = {
-        _group_key(s): _components.span_text(s) for s in spans if s.label_ != EntityType.REPO.value
-    }
+    texts = {m.key: m.surface for m in mentions if m.span.label_ != EntityType.REPO.value}
     shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and " " not in t]
     for long_key, long_text in texts.items():
         if " " in long_text or "-" in long_text:
@@ -149,30 +154,30 @@ def _group_spans(doc: Doc, spans: list) -> tuple[list[list], set[str]]:
         for head in _NAME_HEADS:
             if key.endswith(head) and key[: -len(head)] in keys:
                 sets.union(key[: -len(head)], key)
-    groups: dict[str, list] = defaultdict(list)
-    for span in spans:
-        groups[sets.find(_group_key(span))].append(span)
+    groups: dict[str, list[_Mention]] = defaultdict(list)
+    for m in mentions:
+        groups[sets.find(m.key)].append(m)
     return list(groups.values()), long_keys
 
 
-def _entity(members: list, long_keys: set[str]) -> ExtractedEntity:
-    forms = Counter(_surface(s) for s in members)
-    long_forms = [_surface(s) for s in members if _group_key(s) in long_keys]
-    first = _surface(members[0])
+def _entity(members: list[_Mention], long_keys: set[str]) -> ExtractedEntity:
+    forms = Counter(m.surface for m in members)
+    long_forms = [m.surface for m in members if m.key in long_keys]
+    first = members[0].surface
     text = (
         max(long_forms, key=len)
         if long_forms
         else min(forms, key=lambda f: (-forms[f], -len(f), f != first))
     )
-    best = max(members, key=lambda s: s._.kg_confidence)
+    best = max(members, key=lambda m: m.evidence.confidence)
     votes: Counter = Counter()
-    for s in members:
-        votes[s.label_] += s._.kg_confidence
-    etype = EntityType(max(votes, key=lambda t: (votes[t], t == best.label_)))
+    for m in members:
+        votes[m.span.label_] += m.evidence.confidence
+    etype = EntityType(max(votes, key=lambda t: (votes[t], t == best.span.label_)))
     return ExtractedEntity(
         text=text,
         type=etype,
-        proposed=any(s._.kg_proposed for s in members),
+        proposed=any(m.proposed for m in members),
         aliases=sorted(f for f in forms if f != text),
-        evidence=[_evidence(s) for s in members],
+        evidence=[m.evidence for m in members],
     )

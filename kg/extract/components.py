@@ -705,12 +705,13 @@ class ProposedMarker:
 
     def __call__(self, doc: Doc) -> Doc:
         for span, features in self.span_features(doc):
-            if span.label_ == EntityType.REPO.value or span._.kg_rule == "title":
-                span._.kg_proposed = True
+            ext = span._
+            if span.label_ == EntityType.REPO.value or ext.kg_rule == "title":
+                ext.kg_proposed = True
             elif self.model is not None:
-                span._.kg_proposed = self.model.probability(features) >= self.model.threshold
+                ext.kg_proposed = self.model.probability(features) >= self.model.threshold
             else:
-                span._.kg_proposed = "known" not in features and bool(
+                ext.kg_proposed = "known" not in features and bool(
                     {"called", "after_propose", "our", "title_name"} & set(features)
                 )
         return doc
@@ -719,35 +720,40 @@ class ProposedMarker:
         """Each entity span with its proposal cues; the training script reads these too."""
         text = doc_text(doc)
         title_end = text.find("\n") if "\n" in text else len(text)
-        spans = list(doc.spans.get(ENTITIES, ()))
-        in_title = {match_key(span_text(s)) for s in spans if s.end_char <= title_end}
-        mentions = Counter(match_key(span_text(s)) for s in spans)
+        spans = [(s, span_text(s)) for s in doc.spans.get(ENTITIES, ())]
+        keys = [match_key(surface) for _, surface in spans]
+        in_title = {k for (s, _), k in zip(spans, keys) if s.end_char <= title_end}
+        mentions = Counter(keys)
+        proposing: dict[int, bool] = {}  # sentence start -> holds "we propose ..."
         found = []
-        for span in spans:
-            key = match_key(span_text(span))
+        for (span, surface), key in zip(spans, keys):
+            rule = span._.kg_rule
             sent_start, sent_end = sentence_bounds(doc, span.start_char)
             prefix = text[max(sent_start, span.start_char - self.window) : span.start_char]
-            features = ["bias", f"rule={span._.kg_rule}", f"type={span.label_}"]
+            features = ["bias", f"rule={rule}", f"type={span.label_}"]
             features.append(f"mentions={min(mentions[key], 4)}")
-            if span_text(span) in self.lexicon:
+            if surface in self.lexicon:
                 features.append("known")
-            if span._.kg_rule == "called":
+            if rule == "called":
                 features.append("called")
             if _PROPOSE.search(prefix):
                 features.append("after_propose")
-            elif _PROPOSE.search(text, sent_start, sent_end):
-                features.append("propose_in_sentence")
-            if _OUR.search(text[max(0, span.start_char - 30) : span.start_char]):
+            else:
+                if sent_start not in proposing:
+                    proposing[sent_start] = bool(_PROPOSE.search(text, sent_start, sent_end))
+                if proposing[sent_start]:
+                    features.append("propose_in_sentence")
+            if _OUR.search(text, max(0, span.start_char - 30), span.start_char):
                 features.append("our")
             if span.end_char <= title_end:
                 features.append("in_title")
-                if _NAME.fullmatch(span_text(span).split()[0]):
+                if _NAME.fullmatch(surface.split()[0]):
                     features.append("title_name")
             elif key in in_title:
                 features.append("also_in_title")
-            if span_text(span).islower():
+            if surface.islower():
                 features.append("lower")
-            if _NAME.search(span_text(span)):
+            if _NAME.search(surface):
                 features.append("name_shaped")
             if sent_start == title_end + 1:
                 features.append("first_sentence")
