@@ -145,6 +145,8 @@ def _group_mentions(doc: Doc, mentions: list[_Mention]) -> tuple[list[list[_Ment
     for long_key, long_text in texts.items():
         if " " in long_text or "-" in long_text:
             for short_key, short_text in shorts:
+                if short_text[0].lower() != long_text[0].lower():
+                    continue  # the first initial must match: skip the costly check
                 if initials_long_form(short_text.rstrip("s"), long_text) == long_text:
                     sets.union(long_key, short_key)
                     long_keys.add(long_key)

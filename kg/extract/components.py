@@ -138,9 +138,7 @@ def _add_candidate(
     """Add a candidate span. Offsets inside a token (``(ML)-based``) contract
     rather than widen to junk, except for links, whose tokens keep trailing
     punctuation (the link's text is cleaned again when read)."""
-    span = doc.char_span(start, end, label=label) or doc.char_span(
-        start, end, label=label, alignment_mode=alignment
-    )
+    span = doc.char_span(start, end, label=label, alignment_mode=alignment)
     if span is None or not span_text(span).strip():
         return None
     # Span extensions are stored by offsets: the first rule to find a span keeps it.
@@ -258,9 +256,10 @@ _CUE_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
     "|model|models|method|methods|algorithm|framework|loss|architecture|network|networks"
 )
-_BEFORE_CUE = re.compile(
-    r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+(?=(?:" + _CUE_NOUNS + r")\b)"
-)
+#: ``X dataset``, ``X model``: the cue noun is found first, then the name
+#: before it (scanning every word for a name first costs several times more).
+_CUE = re.compile(r"(?<=[ ])(?:" + _CUE_NOUNS + r")\b")
+_NAME_BEFORE_CUE = re.compile(r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+$")
 
 
 class CandidateFinder:
@@ -335,8 +334,11 @@ class CandidateFinder:
                 end = _extend_version(text, match.start(), match.start() + len(word))
                 _add_candidate(doc, match.start(), end, "", "shape")
         if "cue" in self.rules:
-            for match in _BEFORE_CUE.finditer(text):
-                _add_candidate(doc, match.start(1), match.end(1), "", "cue")
+            for cue in _CUE.finditer(text):
+                window = max(0, cue.start() - 80)
+                name = _NAME_BEFORE_CUE.search(text, window, cue.start())
+                if name is not None:
+                    _add_candidate(doc, name.start(1), name.end(1), "", "cue")
         if "capitalized" in self.rules:
             title_end = max(text.find("\n"), 0)
             for match in _CAPITALIZED.finditer(text, title_end):

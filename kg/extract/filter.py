@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from spacy.tokens import Doc, Span
@@ -30,6 +31,7 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 14)
 def _shape(text: str) -> str:
     """A coarse word shape: ``LoRA`` → ``XxX``, ``GPT-4`` → ``X-d``, ``knowledge`` → ``x``."""
     shape = re.sub(r"[A-Z]+", "X", text)
@@ -113,7 +115,8 @@ class SpanClassifier:
     threshold: float = 0.5
 
     def probability(self, features: Sequence[str]) -> float:
-        z = sum(self.weights.get(f, 0.0) for f in features)
+        weight = self.weights.get
+        z = sum([weight(f, 0.0) for f in features])
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @classmethod
