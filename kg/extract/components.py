@@ -10,11 +10,12 @@ Order and what each one writes (components talk through extensions only):
 ``kg_candidates``  more ``doc.spans["kg_candidates"]``: the title's ``Name:``
                    prefix, ``called X``/``we propose X``, lexicon hits (with a
                    version after them), acronym pairs, name-shaped words,
-                   ``X dataset``, capitalised phrases. ``Span._.kg_rule``
-                   names the rule.
+                   ``X dataset``, capitalised phrases. A candidate's
+                   ``Span.id_`` names its rule (a native attribute: there are
+                   about 25 candidates a paper, and extensions cost).
 ``kg_typer``       ``doc.spans["kg_entities"]``: candidates that survive the
                    filters, labelled ``method``/``model``/``dataset``/``repo``,
-                   with ``Span._.kg_confidence``.
+                   with ``Span._.kg_rule`` and ``Span._.kg_confidence``.
 ``kg_proposed``    ``Span._.kg_proposed`` on ``kg_entities``: what the paper
                    introduces (a learned classifier over proposal cues).
 
@@ -138,7 +139,7 @@ def _add_candidate(
     """Add a candidate span. Offsets inside a token (``(ML)-based``) contract
     rather than widen to junk, except for links, whose tokens keep trailing
     punctuation (the link's text is cleaned again when read)."""
-    span = doc.char_span(start, end, label=label, alignment_mode=alignment)
+    span = doc.char_span(start, end, label=label, alignment_mode=alignment, span_id=rule)
     if span is None or not span_text(span).strip():
         return None
     # Span extensions are stored by offsets: the first rule to find a span keeps it.
@@ -147,7 +148,6 @@ def _add_candidate(
     if offsets in taken:
         return None
     taken[offsets] = rule
-    span._.kg_rule = rule
     doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES)).append(span)
     return span
 
@@ -361,7 +361,7 @@ class CandidateFinder:
 
 @Language.factory(
     "kg_candidates",
-    assigns=["doc.spans", "span._.kg_rule"],
+    assigns=["doc.spans"],
     requires=["doc._.kg_acronyms"],
     default_config={"rules": list(CandidateFinder.RULES), "lexicon_dir": None},
 )
@@ -455,7 +455,7 @@ class EntityTyper:
         self.threshold = threshold
 
     def __call__(self, doc: Doc) -> Doc:
-        typed: list[Span] = []
+        typed: list[tuple[float, str, Span]] = []
         for span, rule, etype, features in self.scored_candidates(doc):
             if etype is EntityType.REPO:
                 confidence = 1.0
@@ -463,13 +463,14 @@ class EntityTyper:
                 confidence = self.filter.probability(features)
             else:
                 confidence = _RULE_CONFIDENCE[rule]
-            if confidence < self.threshold:
-                continue
-            out = Span(doc, span.start, span.end, label=etype.value)
-            out._.kg_rule = rule
-            out._.kg_confidence = confidence
-            typed.append(out)
-        kept = _non_overlapping(typed)
+            if confidence >= self.threshold:
+                typed.append((confidence, rule, Span(doc, span.start, span.end, label=etype.value)))
+        kept = []
+        # Extensions live by offsets: set them on the kept spans only.
+        for confidence, rule, span in _non_overlapping(typed):
+            span._.kg_rule = rule
+            span._.kg_confidence = confidence
+            kept.append(span)
         self._type_like_siblings(doc_text(doc), kept)
         doc.spans[ENTITIES] = SpanGroup(doc, name=ENTITIES, spans=kept)
         return doc
@@ -498,7 +499,7 @@ class EntityTyper:
             span = _trim(doc, text, cand)
             if span is None:
                 continue
-            rule = cand._.kg_rule
+            rule = cand.id_
             if cand.label_ == EntityType.REPO.value:
                 found.append((span, "", rule, EntityType.REPO, None))
                 continue
@@ -625,30 +626,31 @@ def _acronym_partners(doc: Doc) -> dict[tuple[int, int], str]:
     return partners
 
 
-def _non_overlapping(spans: list[Span]) -> list[Span]:
+def _non_overlapping(typed: list[tuple[float, str, Span]]) -> list[tuple[float, str, Span]]:
     """Most confident first, then longest, then the more trusted rule; drop
-    spans that overlap a kept one."""
+    spans that overlap a kept one. Items are (confidence, rule, span)."""
     order = sorted(
-        spans,
-        key=lambda s: (
-            -round(s._.kg_confidence, 2),
-            -(s.end - s.start),
-            _RULE_PRIORITY.get(s._.kg_rule, 99),
-            s.start,
+        typed,
+        key=lambda item: (
+            -round(item[0], 2),
+            -(item[2].end - item[2].start),
+            _RULE_PRIORITY.get(item[1], 99),
+            item[2].start,
         ),
     )
     taken: set[int] = set()
-    kept: list[Span] = []
-    for span in order:
+    kept = []
+    for item in order:
+        span = item[2]
         if taken.isdisjoint(range(span.start, span.end)):
-            kept.append(span)
+            kept.append(item)
             taken.update(range(span.start, span.end))
-    return sorted(kept, key=lambda s: s.start)
+    return sorted(kept, key=lambda item: item[2].start)
 
 
 @Language.factory(
     "kg_typer",
-    assigns=["doc.spans", "span._.kg_confidence"],
+    assigns=["doc.spans", "span._.kg_rule", "span._.kg_confidence"],
     requires=["doc.spans"],
     default_config={
         "default_type": "method",
