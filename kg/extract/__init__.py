@@ -79,11 +79,11 @@ def _make_doc(nlp: Language, text: str) -> Doc:
 _NAME_HEADS = ("model", "method", "network", "algorithm", "framework")
 
 
-def _surface(span) -> str:
+def _surface(span: Span, text: str) -> str:
     """The span's text; for a link, the cleaned URL (its token may carry punctuation)."""
     if span.label_ == EntityType.REPO.value:
-        return clean_url(_components.span_text(span).lstrip("([{<\"'"))
-    return _components.span_text(span)
+        return clean_url(text.lstrip("([{<\"'"))
+    return text
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,15 @@ class _Mention:
     proposed: bool
 
     @classmethod
-    def of(cls, span: Span) -> _Mention:
-        surface = _surface(span)
+    def of(cls, span: Span, doc_text: str) -> _Mention:
+        raw = doc_text[span.start_char : span.end_char]
+        surface = _surface(span, raw)
         repo = span.label_ == EntityType.REPO.value
         ext = span._
-        start = span.start_char + max(_components.span_text(span).find(surface), 0)
+        start = span.start_char + max(raw.find(surface), 0)
         sent_start, sent_end = _components.sentence_bounds(span.doc, span.start_char)
         evidence = Evidence(
-            sentence=_components.doc_text(span.doc)[sent_start:sent_end].strip(),
+            sentence=doc_text[sent_start:sent_end].strip(),
             start=start,
             end=start + len(surface),
             rule=ext.kg_rule,
@@ -122,7 +123,8 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     tie); its type is the confidence-weighted vote of its spans; it is
     proposed if any mention is.
     """
-    mentions = [_Mention.of(s) for s in doc.spans.get(_components.ENTITIES, ())]
+    text = _components.doc_text(doc)
+    mentions = [_Mention.of(s, text) for s in doc.spans.get(_components.ENTITIES, ())]
     groups, long_keys = _group_mentions(doc, [m for m in mentions if m.key])
     return [_entity(members, long_keys) for members in groups]
 

@@ -504,7 +504,7 @@ class EntityTyper:
                 found.append((span, "", rule, EntityType.REPO, None))
                 continue
             partner = partners.get((cand.start_char, cand.end_char))
-            surface = span_text(span)
+            surface = text[span.start_char : span.end_char]
             etype = self._type(text, span, surface, cand.label_, rule, partner)
             if etype is not None:
                 found.append((span, surface, rule, etype, partner))
@@ -570,7 +570,7 @@ _QUOTES = "\"'`“”‘’«»"
 def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
     """The span without leading function words or quotes, ``'s``, a plural
     ``s`` after a version (``GPT-2s``), or a ``-based`` tail."""
-    text = span_text(span)
+    text = doc_text[span.start_char : span.end_char]
     lead = _LEADING.match(text)
     start = span.start_char + (lead.end() if lead else 0)
     while start < span.end_char and doc_text[start] in _QUOTES:
