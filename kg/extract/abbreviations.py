@@ -28,6 +28,7 @@ __all__ = [
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _WORD = re.compile(r"[^\s]+")
+_LAST_WORD = re.compile(r"(\S+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,9 @@ def _short_before(text: str, long: str, long_start: int, paren_start: int) -> De
     """``SF (long form)``: the single word right before the parenthesis."""
     if len(long.split()) < 2:
         return None
-    match = re.search(r"(\S+)\s*$", text[:paren_start])
+    # The word right before: a bounded look-back (a pattern anchored at the end
+    # of the whole prefix would scan the text from its start every time).
+    match = _LAST_WORD.search(text, max(0, paren_start - 60), paren_start)
     if match is None or not is_short_form(match.group(1)):
         return None
     short = match.group(1)
