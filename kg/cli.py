@@ -24,7 +24,6 @@ from kg.rdf import DEFAULT_BASE_IRI, check_base_iri
 __all__ = ["main"]
 
 T = TypeVar("T")
-log = logging.getLogger("kg")
 
 DEFAULT_INPUTS = ["seeds/"]
 

@@ -1,5 +1,9 @@
 """Code and artifact links in running text: find them, clean what the scrape left.
 
+Every http(s) link counts: code hosts (GitHub, GitLab, Hugging Face, Bitbucket)
+and project pages alike (``https://aka.ms/xdoc``, ``https://<name>.github.io/``),
+as the guidelines' ``repo`` type does; bare ``github.com/...`` links too.
+
 Abstracts end links with sentence punctuation (``...SSF.``), wrap them in
 brackets, or keep LaTeX leftovers (``.../Generation{here}``, ``\\url{...}``);
 the link itself never includes those.
@@ -10,11 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["CODE_HOSTS", "clean_url", "find_links"]
-
-#: Hosts whose links are code or artifacts; any other http(s) link counts as a
-#: project page (``https://aka.ms/xdoc``, ``https://<name>.github.io/...``).
-CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org", "github.io")
+__all__ = ["clean_url", "find_links"]
 
 _LINK = re.compile(
     r"""(?:https?://|www\.|(?<![\w.@/])(?:github|gitlab)\.com/|(?<![\w.@/])huggingface\.co/|(?<![\w.@/])bitbucket\.org/)
