@@ -71,12 +71,18 @@ def learned_rows(gold: list[GoldPaper], candidates: dict[str, set[int]]) -> list
     return rows
 
 
+def copy_curated(target: Path) -> Path:
+    """A lexicon folder holding the curated files only (no learned.tsv)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in LEXICON_DIR.glob("*.txt"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
 def write_lexicon_dir(target: Path, rows: list[tuple[str, str]]) -> None:
     """A lexicon folder: the curated files plus a learned.tsv of ``rows``."""
-    target.mkdir(parents=True, exist_ok=True)
     if target.resolve() != LEXICON_DIR.resolve():
-        for path in LEXICON_DIR.glob("*.txt"):
-            shutil.copy(path, target / path.name)
+        copy_curated(target)
     with (target / "learned.tsv").open("w", encoding="utf-8") as out:
         out.write(
             "# Learned from eval/train.jsonl by scripts/train_extractor.py; do not edit by hand.\n"
@@ -90,10 +96,7 @@ def rule_candidates(gold: list[GoldPaper]) -> dict[str, set[int]]:
     """Surface form → papers where the rules and curated lexicons (no learned
     parts, not even an earlier run's learned.tsv) propose it."""
     with tempfile.TemporaryDirectory() as tmp:
-        curated = Path(tmp)
-        for path in LEXICON_DIR.glob("*.txt"):
-            shutil.copy(path, curated / path.name)
-        config = {"lexicon_dir": str(curated)}
+        config = {"lexicon_dir": str(copy_curated(Path(tmp)))}
         nlp = build_pipeline(
             {"kg_candidates": config, "kg_typer": {**config, "use_filter": False, "threshold": 0.0}}
         )
