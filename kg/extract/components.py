@@ -87,6 +87,12 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def _title_end(text: str) -> int:
+    """Where the title ends: at the first line break, or with the text."""
+    end = text.find("\n")
+    return end if end >= 0 else len(text)
+
+
 def span_text(span: Span) -> str:
     """``span.text`` from the cached doc text: ``Span.text`` joins its tokens anew."""
     return doc_text(span.doc)[span.start_char : span.end_char]
@@ -301,12 +307,12 @@ class CandidateFinder:
         # Rules that say the paper names something of its own go first: the
         # first rule to find a span keeps it (see _add_candidate).
         if "title" in self.rules:
-            title_end = text.find("\n")
-            colon = text.find(":", 0, title_end if title_end >= 0 else len(text))
+            title_end = _title_end(text)
+            colon = text.find(":", 0, title_end)
             if 0 < colon <= 60 and len(text[:colon].split()) <= 4:
                 _add_candidate(doc, 0, colon, "", "title")
             else:
-                self._add_title_phrases(doc, text[: title_end if title_end >= 0 else len(text)])
+                self._add_title_phrases(doc, text[:title_end])
         if "called" in self.rules:
             for match in _CALLED.finditer(text):
                 _add_candidate(doc, match.start(1), match.end(1), "", "called")
@@ -492,7 +498,7 @@ class EntityTyper:
         """(trimmed span, rule, type, filter features) for every candidate that
         passes the hard filters; the training script reads the same list."""
         text = doc_text(doc)
-        title_end = text.find("\n")
+        title_end = _title_end(text)
         partners = _acronym_partners(doc)
         found = []
         for cand in doc.spans.get(CANDIDATES, ()):
@@ -509,7 +515,7 @@ class EntityTyper:
             if etype is not None:
                 found.append((span, surface, rule, etype, partner))
         mentions = Counter(match_key(surface) for _, surface, *_ in found)
-        title = text[: max(title_end, 0)].casefold()
+        title = text[:title_end].casefold()
         return [
             (span, rule, etype, [])
             if etype is EntityType.REPO
@@ -723,7 +729,7 @@ class ProposedMarker:
     def span_features(self, doc: Doc) -> list[tuple[Span, list[str]]]:
         """Each entity span with its proposal cues; the training script reads these too."""
         text = doc_text(doc)
-        title_end = text.find("\n") if "\n" in text else len(text)
+        title_end = _title_end(text)
         spans = [(s, span_text(s)) for s in doc.spans.get(ENTITIES, ())]
         keys = [match_key(surface) for _, surface in spans]
         in_title = {k for (s, _), k in zip(spans, keys) if s.end_char <= title_end}

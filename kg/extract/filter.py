@@ -55,8 +55,8 @@ def candidate_features(
     also_in_title: bool,
 ) -> list[str]:
     """Readable feature names for one candidate span: ``text`` is its text,
-    ``title_end`` the offset of the line break after the title (-1 when there
-    is none), ``sentence_start`` where the span's sentence starts, and
+    ``title_end`` the offset where the title ends (the whole text when there is
+    no line break), ``sentence_start`` where the span's sentence starts, and
     ``also_in_title`` says an abstract mention's text is in the title too."""
     words = text.split()
     first, last = words[0], words[-1]
@@ -79,7 +79,7 @@ def candidate_features(
         f"mentions={min(mentions, 3)}",
         f"partner={'yes' if partner else 'no'}",
     ]
-    if title_end < 0 or span.end_char <= title_end:
+    if span.end_char <= title_end:
         feats.append("in_title")
     if sentence_start == span.start_char:
         feats.append("sent_start")
