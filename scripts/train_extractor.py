@@ -19,6 +19,7 @@ Run: ``python scripts/train_extractor.py [--gold eval/train.jsonl] [--folds 4]``
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -179,6 +180,7 @@ def add_scores(total: Scores, part: Scores) -> None:
     total.proposed.tp += part.proposed.tp
     total.proposed.fp += part.proposed.fp
     total.proposed.fn += part.proposed.fn
+    total.errors.extend(part.errors)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.4, help="candidate filter threshold")
     parser.add_argument("--proposed-threshold", type=float, default=0.5)
     parser.add_argument("--l2", type=float, default=2.0)
+    parser.add_argument(
+        "--errors", type=Path, help="write the cross-validation errors (JSONL) here, to drive the work"
+    )
     args = parser.parse_args(argv)
     if "dev" in Path(args.gold).name:
         parser.error("refusing to train on dev gold: dev figures must come from unseen data")
@@ -221,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
             add_scores(cv, evaluate(nlps[k], folds[k]))
         print(f"{args.folds}-fold cross-validation on {args.gold}:")
         print(cv.table())
+        if args.errors:
+            with args.errors.open("w", encoding="utf-8") as out:
+                out.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in cv.errors)
 
     every = ([x for f in cand for x in f[0]], [y for f in cand for y in f[1]])
     every_prop = ([x for f in prop for x in f[0]], [y for f in prop for y in f[1]])

@@ -9,7 +9,7 @@ with ``nlp.pipe`` in batches and turns each ``Doc`` into per-paper
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,9 +19,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
-from kg._utils import UnionFind
 from kg.extract import components as _components  # registers the factories
-from kg.extract.abbreviations import initials_long_form, is_short_form
+from kg.extract.grouping import Named, entity_groups
 from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.ingest import Paper
@@ -75,10 +74,6 @@ def _make_doc(nlp: Language, text: str) -> Doc:
     return doc
 
 
-#: Head words that name the same thing with or without them.
-_NAME_HEADS = ("model", "method", "network", "algorithm", "framework")
-
-
 def _surface(span: Span, text: str) -> str:
     """The span's text; for a link, the cleaned URL (its token may carry punctuation)."""
     if span.label_ == EntityType.REPO.value:
@@ -125,43 +120,9 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     """
     text = _components.doc_text(doc)
     mentions = [_Mention.of(s, text) for s in doc.spans.get(_components.ENTITIES, ())]
-    groups, long_keys = _group_mentions(doc, [m for m in mentions if m.key])
-    return [_entity(members, long_keys) for members in groups]
-
-
-def _group_mentions(doc: Doc, mentions: list[_Mention]) -> tuple[list[list[_Mention]], set[str]]:
-    """Mentions grouped by entity, and the keys that are long forms of an acronym."""
-    sets = UnionFind()
-    for m in mentions:
-        sets.find(m.key)
-    long_keys: set[str] = set()
-    # A definition joins the short form to every span overlapping its long form.
-    for acro in doc._.kg_acronyms or ():
-        for m in mentions:
-            if m.span.start_char < acro["long_end"] and acro["long_start"] < m.span.end_char:
-                long_keys.add(m.key)
-                sets.union(m.key, match_key(acro["short"]))
-    # Without a definition, the acronym's capitals spell the long form's initials.
-    texts = {m.key: m.surface for m in mentions if m.span.label_ != EntityType.REPO.value}
-    shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and " " not in t]
-    for long_key, long_text in texts.items():
-        if " " in long_text or "-" in long_text:
-            for short_key, short_text in shorts:
-                if short_text[0].lower() != long_text[0].lower():
-                    continue  # the first initial must match: skip the costly check
-                if initials_long_form(short_text.rstrip("s"), long_text) == long_text:
-                    sets.union(long_key, short_key)
-                    long_keys.add(long_key)
-    # "Segment Anything" and "Segment Anything Model" name one thing.
-    keys = set(texts)
-    for key in keys:
-        for head in _NAME_HEADS:
-            if key.endswith(head) and key[: -len(head)] in keys:
-                sets.union(key[: -len(head)], key)
-    groups: dict[str, list[_Mention]] = defaultdict(list)
-    for m in mentions:
-        groups[sets.find(m.key)].append(m)
-    return list(groups.values()), long_keys
+    mentions = [m for m in mentions if m.key]
+    groups, long_keys = entity_groups(doc, [Named(m.span, m.surface, m.key) for m in mentions])
+    return [_entity([mentions[i] for i in group], long_keys) for group in groups]
 
 
 def _entity(members: list[_Mention], long_keys: set[str]) -> ExtractedEntity:

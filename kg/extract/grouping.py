@@ -1,0 +1,74 @@
+"""Which typed spans of one paper name the same thing.
+
+Both the proposed marker (a paper proposes an entity, not a mention) and
+:func:`kg.extract.entities_from_doc` (one record per entity) need the same
+answer, so it is computed here, once, over plain ``(span, surface, key)``
+triples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from spacy.tokens import Doc, Span
+
+from kg._utils import UnionFind
+from kg.extract.abbreviations import initials_long_form, is_short_form
+from kg.extract.records import EntityType
+from kg.names import match_key
+
+__all__ = ["Named", "entity_groups"]
+
+#: Head words that name the same thing with or without them.
+_NAME_HEADS = ("model", "method", "network", "algorithm", "framework")
+
+
+class Named(NamedTuple):
+    """One typed span with its surface text and match key."""
+
+    span: Span
+    surface: str
+    key: str
+
+
+def entity_groups(doc: Doc, items: Sequence[Named]) -> tuple[list[list[int]], set[str]]:
+    """Indices of ``items`` grouped by entity, and the keys that are long forms
+    of an acronym.
+
+    Items with the same key are one entity, and so are the two sides of an
+    acronym (defined in the text, or spelled by the long form's initials), and
+    a name with or without a head word (``Segment Anything`` and ``Segment
+    Anything Model``).
+    """
+    sets = UnionFind()
+    for item in items:
+        sets.find(item.key)
+    long_keys: set[str] = set()
+    # A definition joins the short form to every span overlapping its long form.
+    for acro in doc._.kg_acronyms or ():
+        short = match_key(acro["short"])
+        for item in items:
+            if item.span.start_char < acro["long_end"] and acro["long_start"] < item.span.end_char:
+                long_keys.add(item.key)
+                sets.union(item.key, short)
+    # Without a definition, the acronym's capitals spell the long form's initials.
+    texts = {i.key: i.surface for i in items if i.span.label_ != EntityType.REPO.value}
+    shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and " " not in t]
+    for long_key, long_text in texts.items():
+        if " " in long_text or "-" in long_text:
+            for short_key, short_text in shorts:
+                if short_text[0].lower() != long_text[0].lower():
+                    continue  # the first initial must match: skip the costly check
+                if initials_long_form(short_text.rstrip("s"), long_text) == long_text:
+                    sets.union(long_key, short_key)
+                    long_keys.add(long_key)
+    keys = set(texts)
+    for key in keys:
+        for head in _NAME_HEADS:
+            if key.endswith(head) and key[: -len(head)] in keys:
+                sets.union(key[: -len(head)], key)
+    groups: dict[str, list[int]] = {}
+    for n, item in enumerate(items):
+        groups.setdefault(sets.find(item.key), []).append(n)
+    return list(groups.values()), long_keys
