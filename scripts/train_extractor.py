@@ -140,15 +140,15 @@ def run_docs(nlp, papers: list[GoldPaper]):
 
 
 def proposed_samples(nlp, papers: list[GoldPaper]) -> tuple[list[list[str]], list[int]]:
-    """Proposal cues of every kept entity span, labelled by the gold ``proposed`` flags."""
+    """Pooled proposal cues of every kept entity, labelled by the gold ``proposed`` flags."""
     marker = nlp.get_pipe("kg_proposed")
     samples, labels = [], []
     for paper, doc in zip(papers, run_docs(nlp, papers)):
         keys = {score_key(n) for e in paper.entities if e.proposed for n in (e.name, *e.aliases)}
-        for span, features in marker.span_features(doc):
-            if span.label_ != "repo" and span._.kg_rule != "title":
+        for spans, features in marker.entity_features(doc):
+            if all(s.label_ != "repo" and s._.kg_rule != "title" for s in spans):
                 samples.append(features)
-                labels.append(int(score_key(span.text) in keys))
+                labels.append(int(any(score_key(s.text) in keys for s in spans)))
     return samples, labels
 
 
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", default="eval/train.jsonl", help="training gold (never dev)")
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--threshold", type=float, default=0.4, help="candidate filter threshold")
-    parser.add_argument("--proposed-threshold", type=float, default=0.5)
+    parser.add_argument("--proposed-threshold", type=float, default=0.4)
     parser.add_argument("--l2", type=float, default=2.0)
     parser.add_argument(
         "--errors", type=Path, help="write the cross-validation errors (JSONL) here, to drive the work"

@@ -139,10 +139,25 @@ def test_versions_and_sizes_stay_with_the_name(rules_nlp):
         "T\nWe fine-tune Llama 3.1, LLaMA2-7B/13B and iFormer-S on CIFAR10/100 and Alpaca-Eval v1.0 "
         "with GPT-2s as judges.",
     )
-    for name in ("Llama 3.1", "iFormer-S", "CIFAR10", "Alpaca-Eval v1.0", "GPT-2"):
+    for name in ("Llama 3.1", "LLaMA2-7B", "iFormer-S", "CIFAR10", "Alpaca-Eval v1.0", "GPT-2"):
         assert name in found, sorted(found)
     assert found["CIFAR10"].type.value == "dataset"
     assert found["Llama 3.1"].type.value == "model"
+
+
+def test_a_sentence_end_after_a_size_is_not_part_of_the_name(rules_nlp):
+    found = entities(rules_nlp, "T\nWe tune the LoRA parameters of LLaMA-7B. Then the U.S. team won.")
+    assert "LLaMA-7B" in found, sorted(found)
+
+
+def test_proposed_is_decided_per_entity_not_per_mention(rules_nlp):
+    """A name introduced once and then reused is proposed in every mention."""
+    doc = rules_nlp(
+        "T\nWe propose FooNet, a new network for graphs. Baselines lag behind FooNet. FooNet is fast."
+    )
+    flags = [s._.kg_proposed for s in doc.spans["kg_entities"] if s.text == "FooNet"]
+    assert flags == [True, True, True]
+    assert entities_from_doc(doc)[0].proposed
 
 
 def test_generic_phrases_and_metrics_are_not_entities(rules_nlp):

@@ -38,6 +38,7 @@ from spacy.tokens import Doc, Span, SpanGroup
 
 from kg.extract.abbreviations import find_definitions
 from kg.extract.filter import PROPOSED_PATH, SpanClassifier, candidate_features
+from kg.extract.grouping import Named, entity_groups
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.links import find_links
 from kg.extract.records import EntityType
@@ -213,8 +214,8 @@ _VERSION_AFTER = re.compile(
        (?![\w.-]?\w)""",
     re.VERBOSE,
 )
-#: ``CIFAR10/100``, ``LLaMA2-7B/13B``: a slash after a digit starts a sibling name.
-_SIBLING_SLASH = re.compile(r"(?<=\d)/[\w.-]*$")
+#: ``CIFAR10/100``, ``LLaMA2-7B/13B``: a slash after a digit or size starts a sibling name.
+_SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK]))/[\w.-]*$")
 
 
 #: Shapes that look like names but are units, quantities or ordinals.
@@ -516,6 +517,7 @@ class EntityTyper:
                 found.append((span, surface, rule, etype, partner))
         mentions = Counter(match_key(surface) for _, surface, *_ in found)
         title = text[:title_end].casefold()
+        abstract = text[title_end:].casefold()
         return [
             (span, rule, etype, [])
             if etype is EntityType.REPO
@@ -535,6 +537,7 @@ class EntityTyper:
                     title_end=title_end,
                     sentence_start=sentence_bounds(doc, span.start_char)[0],
                     also_in_title=span.start_char > title_end and surface.casefold() in title,
+                    also_in_abstract=span.end_char <= title_end and surface.casefold() in abstract,
                 ),
             )
             for span, surface, rule, etype, partner in found
@@ -698,13 +701,31 @@ _PROPOSE = re.compile(
 _OUR = re.compile(r"\bour\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
-class ProposedMarker:
-    """What the paper introduces.
+#: Cues before a name that the paper uses it, not introduces it.
+_USED_BEFORE = re.compile(
+    r"\b(?:than|compared (?:to|with)|such as|including|e\.g\.,?|like|over|baselines?|"
+    r"outperform\w*|existing|previous|prior|standard|popular|vanilla|original|conventional|"
+    r"built (?:on|upon)|based on|follow\w*|apply\w*|using|use|uses|adopt\w*)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+#: An apposition after a name that says it is new: ``Adam-atan2, a new ...``.
+_NEW_AFTER = re.compile(
+    r"^\)?\s*(?:,|:|\(|is|--|—)?\s*(?:a|an)\s+(?:new|novel|simple|general|unified|principled|"
+    r"lightweight|efficient|scalable|plug|training-free|versatile|large-scale)",
+    re.IGNORECASE,
+)
 
-    Cues, each a feature of the learned model (``model/proposed.json``) and,
-    without it, a rule: the name before the title's colon, the paper's own
-    code link, "called X", "our X", a name the field does not know yet (not in
-    the lexicons) after "we propose/introduce/..." or in the title.
+
+class ProposedMarker:
+    """What the paper introduces: a decision per entity, not per mention.
+
+    The mentions of one entity (grouped as :mod:`kg.extract.grouping` groups
+    them) pool their cues: "we propose X", "called X", "our X", ``X, a new
+    ...``, a title position, a name the field does not know yet (not in the
+    lexicons), against "compared with X" and "such as X". The learned model
+    (``model/proposed.json``) weighs them; without it they act as rules.
+    The name before the title's colon and the paper's own code link are
+    always proposed.
     """
 
     def __init__(self, name: str, lexicon: Lexicon, window: int, model: SpanClassifier | None):
@@ -714,61 +735,78 @@ class ProposedMarker:
         self.model = model
 
     def __call__(self, doc: Doc) -> Doc:
-        for span, features in self.span_features(doc):
-            ext = span._
-            if span.label_ == EntityType.REPO.value or ext.kg_rule == "title":
-                ext.kg_proposed = True
+        for spans, features in self.entity_features(doc):
+            if any(s.label_ == EntityType.REPO.value or s._.kg_rule == "title" for s in spans):
+                proposed = True
             elif self.model is not None:
-                ext.kg_proposed = self.model.probability(features) >= self.model.threshold
+                proposed = self.model.probability(features) >= self.model.threshold
             else:
-                ext.kg_proposed = "known" not in features and bool(
-                    {"called", "after_propose", "our", "title_name"} & set(features)
+                proposed = "known" not in features and bool(
+                    {"called", "after_propose", "our", "new_after", "title_name"} & set(features)
                 )
+            for span in spans:
+                span._.kg_proposed = proposed
         return doc
 
-    def span_features(self, doc: Doc) -> list[tuple[Span, list[str]]]:
-        """Each entity span with its proposal cues; the training script reads these too."""
+    def entity_features(self, doc: Doc) -> list[tuple[list[Span], list[str]]]:
+        """Each entity's spans with the pooled cues of its mentions; the
+        training script reads these too."""
         text = doc_text(doc)
         title_end = _title_end(text)
-        spans = [(s, span_text(s)) for s in doc.spans.get(ENTITIES, ())]
-        keys = [match_key(surface) for _, surface in spans]
-        in_title = {k for (s, _), k in zip(spans, keys) if s.end_char <= title_end}
-        mentions = Counter(keys)
+        named = [Named(s, span_text(s), match_key(span_text(s))) for s in doc.spans.get(ENTITIES, ())]
+        groups, _ = entity_groups(doc, named)
         proposing: dict[int, bool] = {}  # sentence start -> holds "we propose ..."
         found = []
-        for (span, surface), key in zip(spans, keys):
-            rule = span._.kg_rule
-            sent_start, sent_end = sentence_bounds(doc, span.start_char)
-            prefix = text[max(sent_start, span.start_char - self.window) : span.start_char]
-            features = ["bias", f"rule={rule}", f"type={span.label_}"]
-            features.append(f"mentions={min(mentions[key], 4)}")
-            if surface in self.lexicon:
-                features.append("known")
-            if rule == "called":
-                features.append("called")
-            if _PROPOSE.search(prefix):
-                features.append("after_propose")
-            else:
-                if sent_start not in proposing:
-                    proposing[sent_start] = bool(_PROPOSE.search(text, sent_start, sent_end))
-                if proposing[sent_start]:
-                    features.append("propose_in_sentence")
-            if _OUR.search(text, max(0, span.start_char - 30), span.start_char):
-                features.append("our")
-            if span.end_char <= title_end:
-                features.append("in_title")
-                if _NAME.fullmatch(surface.split()[0]):
-                    features.append("title_name")
-            elif key in in_title:
-                features.append("also_in_title")
-            if surface.islower():
-                features.append("lower")
-            if _NAME.search(surface):
-                features.append("name_shaped")
-            if sent_start == title_end + 1:
-                features.append("first_sentence")
-            found.append((span, features))
+        for group in groups:
+            members = [named[n] for n in group]
+            cues: set[str] = set()
+            for span, surface, _ in members:
+                cues.update(self._mention_cues(doc, text, title_end, span, surface, proposing))
+            in_abstract = sum(m.span.start_char > title_end for m in members)
+            if any(m.surface in self.lexicon for m in members):
+                # A known name is seldom new, unless the title or a "we propose" says so.
+                cues |= {f"known|{c}" for c in cues & {"in_title", "after_propose", "our"}} | {"known"}
+            if "in_title" in cues:
+                cues.add(f"in_title|mentions={min(in_abstract, 2)}")
+            if all(m.surface.islower() for m in members):
+                cues.add("lower")
+            if any(_NAME.search(m.surface) for m in members):
+                cues.add("name_shaped")
+            features = ["bias", f"type={members[0].span.label_}", f"mentions={min(in_abstract, 4)}"]
+            found.append(([m.span for m in members], features + sorted(cues)))
         return found
+
+    def _mention_cues(
+        self, doc: Doc, text: str, title_end: int, span: Span, surface: str, proposing: dict[int, bool]
+    ) -> list[str]:
+        """The proposal cues around one mention."""
+        rule = span._.kg_rule
+        start = span.start_char
+        cues = [f"rule={rule}"]
+        if span.end_char <= title_end:
+            cues.append("in_title")
+            if _NAME.fullmatch(surface.split()[0]):
+                cues.append("title_name")
+            return cues
+        sent_start, sent_end = sentence_bounds(doc, start)
+        if rule == "called":
+            cues.append("called")
+        if _PROPOSE.search(text[max(sent_start, start - self.window) : start]):
+            cues.append("after_propose")
+        else:
+            if sent_start not in proposing:
+                proposing[sent_start] = bool(_PROPOSE.search(text, sent_start, sent_end))
+            if proposing[sent_start]:
+                cues.append("propose_in_sentence")
+        if _OUR.search(text, max(0, start - 30), start):
+            cues.append("our")
+        if _USED_BEFORE.search(text, max(0, start - 30), start):
+            cues.append("used_before")
+        if _NEW_AFTER.match(text[span.end_char : span.end_char + 40]):
+            cues.append("new_after")
+        if sent_start == title_end + 1:
+            cues.append("first_sentence")
+        return cues
 
 
 @Language.factory(
