@@ -14,7 +14,7 @@ import pytest
 import spacy
 
 from kg.extract import build_pipeline, entities_from_doc, extract, get_pipeline
-from kg.extract.abbreviations import find_definitions, initials_long_form
+from kg.extract.abbreviations import find_definitions, initials_long_form, spells
 from kg.extract.links import clean_url, find_links
 from kg.ingest import Paper, paper_id
 
@@ -122,6 +122,31 @@ def test_acronym_joined_by_initials_without_a_definition(rules_nlp):
     assert "CNNs" in found["Convolutional Neural Networks"].aliases
 
 
+@pytest.mark.parametrize(
+    ("short", "long", "same"),
+    [
+        ("VAEs", "variational autoencoders", True),
+        ("E2P", "Embedding-to-Prefix", True),
+        ("CoPA-Merging", "Complementary Parameter Adaptation", True),
+        ("DAC", "Automated Dynamic Algorithm Configuration", True),
+        ("GAN", "Gaussian process", False),
+        ("Gemma", "Gemma-2", False),
+        ("YOLO-MS", "YOLOv8-N", False),
+    ],
+)
+def test_spells_without_a_definition(short, long, same):
+    assert spells(short, long) is same
+
+
+def test_a_defined_acronym_is_not_joined_to_another_long_form(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "T\nWe propose Reference-free Preference Steering (RePS). Unlike representation steering, "
+        "RePS is robust.",
+    )
+    assert found["Reference-free Preference Steering"].aliases == ["RePS"]
+
+
 def test_repo_links_are_proposed_and_clean(rules_nlp):
     found = entities(rules_nlp, "T\nOur code is available at https://github.com/dongzelian/SSF.")
     repo = found["https://github.com/dongzelian/SSF"]
@@ -174,7 +199,7 @@ def test_case_sensitive_lexicon_names(rules_nlp):
 
 
 def test_title_prefix_is_proposed(rules_nlp):
-    found = entities(rules_nlp, "ReFT: Representation Finetuning for Language Models\nWe define ReFT.")
+    found = entities(rules_nlp, "ReFT: Fine-tuning Representations for Language Models\nWe define ReFT.")
     assert found["ReFT"].proposed
 
 

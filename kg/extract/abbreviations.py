@@ -24,6 +24,7 @@ __all__ = [
     "find_definitions",
     "initials_long_form",
     "is_short_form",
+    "spells",
 ]
 
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
@@ -113,6 +114,52 @@ def initials_long_form(short: str, candidate: str) -> str | None:
         if initials == capitals:
             return " ".join(chosen)
     return None
+
+
+#: Digits that stand for a word in a short form: ``E2P`` (Embedding-to-Prefix).
+_DIGIT_WORDS = str.maketrans({"2": "T", "4": "F"})
+
+
+def spells(short: str, long: str) -> bool:
+    """Does ``short`` abbreviate all of ``long`` with no definition in sight?
+
+    Stricter than a definition needs to be, since nothing in the text pairs
+    them: the long form's word initials spell the short form (a plural ``s``
+    dropped, ``2``/``4`` read as *to*/*for*, a ``-Suffix`` such as
+    ``CoPA-Merging`` ignored), with at most one leading word before them
+    (``Automated`` in ``Automated Dynamic Algorithm Configuration`` = ``DAC``),
+    or Schwartz & Hearst spell a long form of two words or more and every word's initial is among its
+    letters, in order (``VAEs`` = ``variational autoencoders``).
+
+    >>> spells("VAEs", "variational autoencoders"), spells("E2P", "Embedding-to-Prefix")
+    (True, True)
+    >>> spells("CoPA-Merging", "Complementary Parameter Adaptation"), spells("GAN", "Gaussian process")
+    (True, False)
+    """
+    forms = {short, short.rstrip("s") if len(short) > 2 and short[-2].isupper() else short}
+    forms |= {f.translate(_DIGIT_WORDS) for f in forms if re.search(r"[A-Za-z][24][A-Za-z]", f)}
+    head, _, tail = short.partition("-")
+    if re.fullmatch(r"[A-Z]?[a-z]{3,}", tail) and is_short_form(head):
+        forms.add(head)
+    words = long.split()
+    parts = [p for p in re.split(r"[\s-]+", long) if any(c.isalpha() for c in p)]
+    for form in forms:
+        found = initials_long_form(form, long)
+        if found == long or (found and len(words) - len(found.split()) == 1):
+            return True
+        if len(parts) > 1 and best_long_form(form, long) == long and _initials_in_order(parts, form):
+            return True
+    return False
+
+
+def _initials_in_order(words: list[str], short: str) -> bool:
+    rest = short.lower()
+    for word in words:
+        at = rest.find(word[0].lower())
+        if at < 0:
+            return False
+        rest = rest[at + 1 :]
+    return True
 
 
 def find_definitions(text: str) -> Iterator[Definition]:

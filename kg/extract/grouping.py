@@ -14,7 +14,7 @@ from typing import NamedTuple
 from spacy.tokens import Doc, Span
 
 from kg._utils import UnionFind
-from kg.extract.abbreviations import initials_long_form, is_short_form
+from kg.extract.abbreviations import is_short_form, spells
 from kg.extract.records import EntityType
 from kg.names import match_key
 
@@ -45,22 +45,25 @@ def entity_groups(doc: Doc, items: Sequence[Named]) -> tuple[list[list[int]], se
     for item in items:
         sets.find(item.key)
     long_keys: set[str] = set()
+    defined: set[str] = set()
     # A definition joins the short form to every span overlapping its long form.
     for acro in doc._.kg_acronyms or ():
         short = match_key(acro["short"])
+        defined.add(short)
         for item in items:
             if item.span.start_char < acro["long_end"] and acro["long_start"] < item.span.end_char:
                 long_keys.add(item.key)
                 sets.union(item.key, short)
-    # Without a definition, the acronym's capitals spell the long form's initials.
+    # Without a definition, the acronym spells the long form (an acronym the
+    # text defines already has its long form).
     texts = {i.key: i.surface for i in items if i.span.label_ != EntityType.REPO.value}
-    shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and " " not in t]
+    shorts = [(k, t) for k, t in texts.items() if is_short_form(t) and k not in defined]
     for long_key, long_text in texts.items():
         if " " in long_text or "-" in long_text:
             for short_key, short_text in shorts:
                 if short_text[0].lower() != long_text[0].lower():
                     continue  # the first initial must match: skip the costly check
-                if initials_long_form(short_text.rstrip("s"), long_text) == long_text:
+                if spells(short_text, long_text):
                     sets.union(long_key, short_key)
                     long_keys.add(long_key)
     keys = set(texts)
