@@ -244,7 +244,7 @@ _CALLED = re.compile(
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
-#: The Title Case run opening a title, and the one closing it after "via".
+#: The Title Case run opening a title, and the runs after "via", "with", ...
 _TITLE_HEAD = re.compile(
     r"(?:(?:A|An|The)\s)?(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})(?=\s+[a-z]|\s*$|\s*\?)"
 )
@@ -252,7 +252,8 @@ _TITLE_NOT_HEAD = re.compile(
     r"^(?:\w+ing|Towards?|On|How|What|When|Why|Is|Are|Do|Does|Can|A|An|The|Beyond)\b"
 )
 _TITLE_TAIL = re.compile(
-    r"\b(?:via|through|with|using|by)\s+(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})\s*$"
+    r"\b(?:via|through|with|using|by)\s+(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})"
+    r"(?=\s+(?:[a-z]|and\b|&)|\s*$|\s*[?:.])"
 )
 #: Two to five capitalised words in the abstract (``Neural Surface Priors``),
 #: minor words allowed inside; the sentence's first word is never part of it.
@@ -356,13 +357,13 @@ class CandidateFinder:
     def _add_title_phrases(self, doc: Doc, title: str) -> None:
         """A title without a ``Name:`` prefix often names the contribution in
         Title Case: its opening words (``Neural Surface Priors for ...``, not
-        ``Learning ...`` or ``Towards ...``) or its closing ones (``... via
-        Learnable Dictionaries``)."""
+        ``Learning ...`` or ``Towards ...``) or those after "via", "with", ...
+        (``... via Learnable Dictionaries``, ``... with Three-Body Tight-Binding
+        Model for ...``)."""
         head = _TITLE_HEAD.match(title)
         if head is not None and not _TITLE_NOT_HEAD.match(head.group(1)):
             _add_candidate(doc, head.start(1), head.end(1), "", "title_head")
-        tail = _TITLE_TAIL.search(title)
-        if tail is not None:
+        for tail in _TITLE_TAIL.finditer(title):
             _add_candidate(doc, tail.start(1), tail.end(1), "", "title_tail")
 
 
