@@ -511,8 +511,8 @@ class EntityTyper:
             if cand.label_ == EntityType.REPO.value:
                 found.append((span, "", rule, EntityType.REPO, None))
                 continue
-            partner = partners.get((cand.start_char, cand.end_char))
             surface = text[span.start_char : span.end_char]
+            partner = partners.get((cand.start_char, cand.end_char)) or partners.get(match_key(surface))
             etype = self._type(text, span, surface, cand.label_, rule, partner)
             if etype is not None:
                 found.append((span, surface, rule, etype, partner))
@@ -627,12 +627,16 @@ def _long_form_like(text: str) -> bool:
     return len(re.findall(r"[A-Za-z]+", text)) >= 2
 
 
-def _acronym_partners(doc: Doc) -> dict[tuple[int, int], str]:
-    """Offsets of each side of an acronym definition → the text of the other side."""
-    partners: dict[tuple[int, int], str] = {}
+def _acronym_partners(doc: Doc) -> dict[tuple[int, int] | str, str]:
+    """Each side of an acronym definition → the text of the other side, by
+    offsets (the defining mention) and by match key (every later mention)."""
+    partners: dict[tuple[int, int] | str, str] = {}
     for acro in doc._.kg_acronyms or ():
-        partners[(acro["short_start"], acro["short_end"])] = acro["long"]
-        partners[(acro["long_start"], acro["long_end"])] = acro["short"]
+        short, long = acro["short"], acro["long"]
+        partners[(acro["short_start"], acro["short_end"])] = long
+        partners[(acro["long_start"], acro["long_end"])] = short
+        partners.setdefault(match_key(short), long)
+        partners.setdefault(match_key(long), short)
     return partners
 
 
