@@ -175,6 +175,19 @@ def test_a_sentence_end_after_a_size_is_not_part_of_the_name(rules_nlp):
     assert "LLaMA-7B" in found, sorted(found)
 
 
+def test_candidates_never_straddle_numbers_parentheses_or_two_names(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "T\nOn ImageNet-1K with 16.2ms latency, (MarioGA) and NeuroEvolution beat AlexNet/ResNet "
+        "and the Transformer architecture; GPT-3 on GLUE.",
+    )
+    for junk in ("ImageNet-1K with 16.2ms", "(MarioGA) and NeuroEvolution", "AlexNet/ResNet",
+                 "Transformer architecture", "GPT-3 on GLUE"):
+        assert junk not in found
+    for name in ("ImageNet-1K", "AlexNet", "Transformer", "GPT-3", "GLUE"):
+        assert name in found, sorted(found)
+
+
 def test_proposed_is_decided_per_entity_not_per_mention(rules_nlp):
     """A name introduced once and then reused is proposed in every mention."""
     doc = rules_nlp(

@@ -214,8 +214,9 @@ _VERSION_AFTER = re.compile(
        (?![\w.-]?\w)""",
     re.VERBOSE,
 )
-#: ``CIFAR10/100``, ``LLaMA2-7B/13B``: a slash after a digit or size starts a sibling name.
-_SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK]))/[\w.-]*$")
+#: ``CIFAR10/100``, ``LLaMA2-7B/13B``, ``AlexNet/ResNet``: a slash after a digit or
+#: size, or between two names, starts a sibling name.
+_SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK])|(?<=[a-z])(?=/[A-Z]))/[\w.-]*$")
 
 
 #: Shapes that look like names but are units, quantities or ordinals.
@@ -239,6 +240,7 @@ def _extend_version(text: str, start: int, end: int) -> int:
 #: with hyphenated or dotted parts but never a sentence-final full stop.
 _NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
 _CAP_WORD = r"[A-Z0-9][\w+]*(?:[-.][\w+]+)*"
+_LETTER_WORD = r"[A-Z][\w+]*(?:[-.][\w+]+)*"
 _CALLED = re.compile(
     r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as"
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
@@ -257,9 +259,10 @@ _TITLE_TAIL = re.compile(
 )
 #: Two to five capitalised words in the abstract (``Neural Surface Priors``),
 #: ``of``/``for``/``with`` allowed inside (never ``on``/``in``: ``GPT-3 on
-#: GLUE`` is two names); the sentence's first word is never part of it.
+#: GLUE`` is two names) and no number after the first word (``ImageNet-1K with
+#: 16.2ms``); the sentence's first word is never part of it.
 _CAPITALIZED = re.compile(
-    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:of|for|with)?[ ]?" + _CAP_WORD + r"){1,4})"
+    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:(?:of|for|with)[ ])?" + _LETTER_WORD + r"){1,4})"
 )
 _CUE_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
@@ -398,9 +401,12 @@ _MODIFIER_TAIL = re.compile(
     r"-(?:based|style|like|free|aware|guided|driven|specific|tuned|enhanced|augmented|"
     r"inspired|powered|generated|related|level|wise|only|scale|sized|type|agnostic|"
     r"dependent|independent|compatible|friendly|centric|oriented|efficient|trained|finetuned|"
-    r"pretrained|init|initialized|derived|equipped|integrated|assisted|informed)$",
+    r"pretrained|init|initialized|derived|equipped|integrated|assisted|informed|enabled|empowered|"
+    r"boosted|induced|regularized|constrained)$",
     re.IGNORECASE,
 )
+#: Head words the guidelines leave out of a name: ``Transformer architecture``.
+_GENERIC_HEAD = re.compile(r"(?<=\w) (?:architecture|framework|approach|paradigm|technique)s?$", re.IGNORECASE)
 _DATASET_CUE = re.compile(
     r"^\s*(?:data ?sets?|benchmarks?|corpus|corpora|suites?|environments?|challenge|leaderboard|"
     r"splits?|test ?sets?|validation set|training set)\b",
@@ -580,7 +586,9 @@ _QUOTES = "\"'`“”‘’«»"
 
 def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
     """The span without leading function words or quotes, ``'s``, a plural
-    ``s`` after a version (``GPT-2s``), or a ``-based`` tail."""
+    ``s`` after a version (``GPT-2s``), a ``-based`` tail, a generic head
+    (``Transformer architecture``) or an opening parenthesis and what follows;
+    ``None`` for a span across a closing one."""
     text = doc_text[span.start_char : span.end_char]
     lead = _LEADING.match(text)
     start = span.start_char + (lead.end() if lead else 0)
@@ -588,7 +596,12 @@ def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
         start += 1
     end = span.end_char
     core = doc_text[start:end]
-    tail = _MODIFIER_TAIL.search(core)
+    if ")" in core:
+        return None  # "(MarioGA) and NeuroEvolution" straddles a parenthesis
+    if "(" in core:  # "Adaptive Precision Training (AdaPT": the name before it
+        end = start + core.index("(")
+        core = doc_text[start:end]
+    tail = _MODIFIER_TAIL.search(core) or _GENERIC_HEAD.search(core)
     if tail:
         end = start + tail.start()
     core = doc_text[start:end].rstrip(" -,.;:" + _QUOTES)
