@@ -511,7 +511,7 @@ class EntityTyper:
         partners = _acronym_partners(doc)
         found = []
         for cand in doc.spans.get(CANDIDATES, ()):
-            span = _trim(doc, text, cand)
+            span = _trim(doc, text, cand, generic_head=cand.id_ == "lexicon")
             if span is None:
                 continue
             rule = cand.id_
@@ -525,7 +525,6 @@ class EntityTyper:
                 found.append((span, surface, rule, etype, partner))
         mentions = Counter(match_key(surface) for _, surface, *_ in found)
         title = text[:title_end].casefold()
-        abstract = text[title_end:].casefold()
         return [
             (span, rule, etype, [])
             if etype is EntityType.REPO
@@ -545,7 +544,7 @@ class EntityTyper:
                     title_end=title_end,
                     sentence_start=sentence_bounds(doc, span.start_char)[0],
                     also_in_title=span.start_char > title_end and surface.casefold() in title,
-                    also_in_abstract=span.end_char <= title_end and surface.casefold() in abstract,
+                    in_abstract=_repeated(surface, text, title_end) if span.end_char <= title_end else "",
                 ),
             )
             for span, surface, rule, etype, partner in found
@@ -581,13 +580,22 @@ class EntityTyper:
         return self.default_type
 
 
+def _repeated(phrase: str, text: str, title_end: int) -> str:
+    """How the abstract repeats a title phrase: ``cased`` (as a name, ``Neural
+    Surface Priors``), ``lower`` (as words, ``parameter prediction``) or ``no``."""
+    if text.find(phrase, title_end) >= 0:
+        return "cased"
+    return "lower" if phrase.casefold() in text[title_end:].casefold() else "no"
+
+
 _QUOTES = "\"'`“”‘’«»"
 
 
-def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
+def _trim(doc: Doc, doc_text: str, span: Span, *, generic_head: bool) -> Span | None:
     """The span without leading function words or quotes, ``'s``, a plural
-    ``s`` after a version (``GPT-2s``), a ``-based`` tail, a generic head
-    (``Transformer architecture``) or an opening parenthesis and what follows;
+    ``s`` after a version (``GPT-2s``), a ``-based`` tail, a lexicon name's
+    generic head (``Transformer architecture``; in a Title Case phrase the head
+    belongs to it) or an opening parenthesis and what follows;
     ``None`` for a span across a closing one."""
     text = doc_text[span.start_char : span.end_char]
     lead = _LEADING.match(text)
@@ -601,7 +609,7 @@ def _trim(doc: Doc, doc_text: str, span: Span) -> Span | None:
     if "(" in core:  # "Adaptive Precision Training (AdaPT": the name before it
         end = start + core.index("(")
         core = doc_text[start:end]
-    tail = _MODIFIER_TAIL.search(core) or _GENERIC_HEAD.search(core)
+    tail = _MODIFIER_TAIL.search(core) or (generic_head and _GENERIC_HEAD.search(core))
     if tail:
         end = start + tail.start()
     core = doc_text[start:end].rstrip(" -,.;:" + _QUOTES)

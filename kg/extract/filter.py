@@ -53,13 +53,14 @@ def candidate_features(
     title_end: int,
     sentence_start: int,
     also_in_title: bool,
-    also_in_abstract: bool,
+    in_abstract: str,
 ) -> list[str]:
     """Readable feature names for one candidate span: ``text`` is its text,
     ``title_end`` the offset where the title ends (the whole text when there is
     no line break), ``sentence_start`` where the span's sentence starts, and
     ``also_in_title`` says an abstract mention's text is in the title too
-    (``also_in_abstract`` the other way round: a title phrase the abstract repeats)."""
+    and ``in_abstract`` how the abstract repeats a title span (``cased``,
+    ``lower`` or ``no``)."""
     words = text.split()
     first, last = words[0], words[-1]
     prev_tok = doc[span.start - 1].lower_ if span.start > 0 else "<s>"
@@ -83,7 +84,7 @@ def candidate_features(
     ]
     if span.end_char <= title_end:
         feats.append("in_title")
-        feats.append(f"in_title|{rule}|repeated={also_in_abstract}")
+        feats.append(f"in_title|{rule}|repeated={in_abstract}")
     if sentence_start == span.start_char:
         feats.append("sent_start")
     if also_in_title:
