@@ -511,7 +511,7 @@ class EntityTyper:
         partners = _acronym_partners(doc)
         found = []
         for cand in doc.spans.get(CANDIDATES, ()):
-            span = _trim(doc, text, cand, generic_head=cand.id_ == "lexicon")
+            span = _trim(doc, text, cand, known=cand.id_ == "lexicon")
             if span is None:
                 continue
             rule = cand.id_
@@ -591,14 +591,14 @@ def _repeated(phrase: str, text: str, title_end: int) -> str:
 _QUOTES = "\"'`“”‘’«»"
 
 
-def _trim(doc: Doc, doc_text: str, span: Span, *, generic_head: bool) -> Span | None:
+def _trim(doc: Doc, doc_text: str, span: Span, *, known: bool) -> Span | None:
     """The span without leading function words or quotes, ``'s``, a plural
-    ``s`` after a version (``GPT-2s``), a ``-based`` tail, a lexicon name's
-    generic head (``Transformer architecture``; in a Title Case phrase the head
-    belongs to it) or an opening parenthesis and what follows;
+    ``s`` after a version (``GPT-2s``), a ``-based`` tail, a ``known``
+    (lexicon) name's generic head (``Transformer architecture``; in a Title
+    Case phrase the head belongs to it) or an opening parenthesis and what follows;
     ``None`` for a span across a closing one."""
     text = doc_text[span.start_char : span.end_char]
-    lead = _LEADING.match(text)
+    lead = None if known else _LEADING.match(text)  # a lexicon entry starts where it does: The Pile
     start = span.start_char + (lead.end() if lead else 0)
     while start < span.end_char and doc_text[start] in _QUOTES:
         start += 1
@@ -609,7 +609,7 @@ def _trim(doc: Doc, doc_text: str, span: Span, *, generic_head: bool) -> Span | 
     if "(" in core:  # "Adaptive Precision Training (AdaPT": the name before it
         end = start + core.index("(")
         core = doc_text[start:end]
-    tail = _MODIFIER_TAIL.search(core) or (generic_head and _GENERIC_HEAD.search(core))
+    tail = _MODIFIER_TAIL.search(core) or (known and _GENERIC_HEAD.search(core))
     if tail:
         end = start + tail.start()
     core = doc_text[start:end].rstrip(" -,.;:" + _QUOTES)
