@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from kg.extract import components as _components  # registers the factories
-from kg.extract.grouping import Named, entity_groups
+from kg.extract.grouping import Named
 from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.ingest import Paper
@@ -122,9 +122,14 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     """
     text = _components.doc_text(doc)
     mentions = [_Mention.of(s, text) for s in doc.spans.get(_components.ENTITIES, ())]
-    mentions = [m for m in mentions if m.key]
-    groups, long_keys = entity_groups(doc, [Named(m.span, m.surface, m.key) for m in mentions])
-    return [_entity([mentions[i] for i in group], long_keys) for group in groups]
+    named = [Named(m.span, m.surface, match_key(m.surface)) for m in mentions]
+    groups, long_keys = _components.grouped_entities(doc, named)
+    entities = []
+    for group in groups:
+        members = [mentions[i] for i in group if mentions[i].key]
+        if members:
+            entities.append(_entity(members, long_keys))
+    return entities
 
 
 def _entity(members: list[_Mention], long_keys: set[str]) -> ExtractedEntity:

@@ -48,6 +48,7 @@ __all__ = [
     "CANDIDATES",
     "ENTITIES",
     "doc_text",
+    "grouped_entities",
     "sentence_bounds",
     "set_extensions",
     "span_text",
@@ -620,6 +621,8 @@ def _trim(doc: Doc, doc_text: str, span: Span, *, known: bool) -> Span | None:
     end = start + len(core)
     if end <= start:
         return None
+    if start == span.start_char and end == span.end_char:
+        return span  # nothing trimmed (the common case): no new span to align
     return doc.char_span(start, end, alignment_mode="contract") or doc.char_span(
         start, end, alignment_mode="expand"
     )
@@ -724,6 +727,19 @@ def _value(etype: EntityType | None) -> str | None:
     return etype.value if etype is not None else None
 
 
+def grouped_entities(doc: Doc, named: list[Named]) -> tuple[list[list[int]], set[str]]:
+    """:func:`~kg.extract.grouping.entity_groups` of the doc's entity spans
+    (``named``, in ``kg_entities`` order), computed once: the proposed marker
+    and :func:`kg.extract.entities_from_doc` both need them. Cached as plain
+    lists, keyed by the number of spans."""
+    cached = doc.user_data.get("kg_entity_groups")
+    if cached is not None and cached[0] == len(named):
+        return cached[1], set(cached[2])
+    groups, long_keys = entity_groups(doc, named)
+    doc.user_data["kg_entity_groups"] = [len(named), groups, sorted(long_keys)]
+    return groups, long_keys
+
+
 # ---------------------------------------------------------------- proposed
 
 _PROPOSE = re.compile(
@@ -788,7 +804,7 @@ class ProposedMarker:
         text = doc_text(doc)
         title_end = _title_end(text)
         named = [Named(s, span_text(s), match_key(span_text(s))) for s in doc.spans.get(ENTITIES, ())]
-        groups, _ = entity_groups(doc, named)
+        groups, _ = grouped_entities(doc, named)
         proposing: dict[int, bool] = {}  # sentence start -> holds "we propose ..."
         found = []
         for group in groups:

@@ -103,9 +103,7 @@ def candidate_features(
         feats.append("function_word")  # slogans: "Less Could Be Better", "Towards Being"
     if "," in text:
         feats.append("comma")
-    prev2 = doc[span.start - 2].lower_ if span.start > 1 else "<s>"
-    next2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else "</s>"
-    feats += [f"prev2={prev2}", f"next2={next2}", f"rule_words={rule}|{min(len(words), 4)}"]
+    feats.append(f"rule_words={rule}|{min(len(words), 4)}")
     if lexicon_type is not None:
         feats.append(f"lex_words={min(len(words), 3)}|{'lower' if text.islower() else 'cased'}")
     return feats
