@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Definition",
@@ -120,6 +121,7 @@ def initials_long_form(short: str, candidate: str) -> str | None:
 _DIGIT_WORDS = str.maketrans({"2": "T", "4": "F"})
 
 
+@lru_cache(maxsize=1 << 14)
 def spells(short: str, long: str) -> bool:
     """Does ``short`` abbreviate all of ``long`` with no definition in sight?
 

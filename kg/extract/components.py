@@ -15,7 +15,8 @@ Order and what each one writes (components talk through extensions only):
                    about 25 candidates a paper, and extensions cost).
 ``kg_typer``       ``doc.spans["kg_entities"]``: candidates that survive the
                    filters, labelled ``method``/``model``/``dataset``/``repo``,
-                   with ``Span._.kg_rule`` and ``Span._.kg_confidence``.
+                   with ``Span._.kg_rule`` (also their ``Span.id_``) and
+                   ``Span._.kg_confidence``.
 ``kg_proposed``    ``Span._.kg_proposed`` on ``kg_entities``: what the paper
                    introduces (a learned classifier over proposal cues).
 
@@ -156,7 +157,10 @@ def _add_candidate(
     if offsets in taken:
         return None
     taken[offsets] = rule
-    doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES)).append(span)
+    group = doc.spans.get(CANDIDATES)
+    if group is None:
+        group = doc.spans[CANDIDATES] = SpanGroup(doc, name=CANDIDATES)
+    group.append(span)
     return span
 
 
@@ -480,7 +484,9 @@ class EntityTyper:
             else:
                 confidence = _RULE_CONFIDENCE[rule]
             if confidence >= self.threshold:
-                typed.append((confidence, rule, Span(doc, span.start, span.end, label=etype.value)))
+                typed.append(
+                    (confidence, rule, Span(doc, span.start, span.end, label=etype.value, span_id=rule))
+                )
         kept = []
         # Extensions live by offsets: set them on the kept spans only.
         for confidence, rule, span in _non_overlapping(typed):
@@ -748,19 +754,17 @@ _PROPOSE = re.compile(
     r"put forward|contribute|release|construct|build|create|curate|collect|call|name|dub|term)\w*",
     re.IGNORECASE,
 )
-_OUR = re.compile(r"\bour\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
 #: Cues before a name that the paper uses it, not introduces it.
 _USED_BEFORE = re.compile(
     r"\b(?:than|compared (?:to|with)|such as|including|e\.g\.,?|like|over|baselines?|"
     r"outperform\w*|existing|previous|prior|standard|popular|vanilla|original|conventional|"
-    r"built (?:on|upon)|based on|follow\w*|apply\w*|using|use|uses|adopt\w*)\s+(?:the\s+)?$",
-    re.IGNORECASE,
+    r"built (?:on|upon)|based on|follow\w*|apply\w*|using|use|uses|adopt\w*)\s+(?:the\s*)?$"
 )
 #: An apposition after a name that says it is new: ``Adam-atan2, a new ...``.
 _NEW_AFTER = re.compile(
-    r"^\)?\s*(?:,|:|\(|is|--|—)?\s*(?:a|an)\s+(?:new|novel|simple|general|unified|principled|"
+    r"\)?\s*(?:,|:|\(|is|--|—)?\s*(?:a|an)\s+(?:new|novel|simple|general|unified|principled|"
     r"lightweight|efficient|scalable|plug|training-free|versatile|large-scale)",
     re.IGNORECASE,
 )
@@ -786,7 +790,7 @@ class ProposedMarker:
 
     def __call__(self, doc: Doc) -> Doc:
         for spans, features in self.entity_features(doc):
-            if any(s.label_ == EntityType.REPO.value or s._.kg_rule == "title" for s in spans):
+            if any(s.label_ == EntityType.REPO.value or s.id_ == "title" for s in spans):
                 proposed = True
             elif self.model is not None:
                 proposed = self.model.probability(features) >= self.model.threshold
@@ -805,13 +809,14 @@ class ProposedMarker:
         title_end = _title_end(text)
         named = [Named(s, span_text(s), match_key(span_text(s))) for s in doc.spans.get(ENTITIES, ())]
         groups, _ = grouped_entities(doc, named)
-        proposing: dict[int, bool] = {}  # sentence start -> holds "we propose ..."
+        # "we propose ..." clauses, found once: (start, end) offsets.
+        proposals = [m.span() for m in _PROPOSE.finditer(text, title_end)]
         found = []
         for group in groups:
             members = [named[n] for n in group]
             cues: set[str] = set()
             for span, surface, _ in members:
-                cues.update(self._mention_cues(doc, text, title_end, span, surface, proposing))
+                cues.update(self._mention_cues(doc, text, title_end, span, surface, proposals))
             in_abstract = sum(m.span.start_char > title_end for m in members)
             if any(m.surface in self.lexicon for m in members):
                 # A known name is seldom new, unless the title or a "we propose" says so.
@@ -827,10 +832,16 @@ class ProposedMarker:
         return found
 
     def _mention_cues(
-        self, doc: Doc, text: str, title_end: int, span: Span, surface: str, proposing: dict[int, bool]
+        self,
+        doc: Doc,
+        text: str,
+        title_end: int,
+        span: Span,
+        surface: str,
+        proposals: list[tuple[int, int]],
     ) -> list[str]:
         """The proposal cues around one mention."""
-        rule = span._.kg_rule
+        rule = span.id_  # = span._.kg_rule, read natively
         start = span.start_char
         cues = [f"rule={rule}"]
         if span.end_char <= title_end:
@@ -841,18 +852,17 @@ class ProposedMarker:
         sent_start, sent_end = sentence_bounds(doc, start)
         if rule == "called":
             cues.append("called")
-        if _PROPOSE.search(text[max(sent_start, start - self.window) : start]):
+        window = max(sent_start, start - self.window)
+        if any(window <= a and b <= start for a, b in proposals):
             cues.append("after_propose")
-        else:
-            if sent_start not in proposing:
-                proposing[sent_start] = bool(_PROPOSE.search(text, sent_start, sent_end))
-            if proposing[sent_start]:
-                cues.append("propose_in_sentence")
-        if _OUR.search(text, max(0, start - 30), start):
+        elif any(sent_start <= a and b <= sent_end for a, b in proposals):
+            cues.append("propose_in_sentence")
+        before = text[max(0, start - 30) : start].lower().split()
+        if "our" in before[-3:]:
             cues.append("our")
-        if _USED_BEFORE.search(text, max(0, start - 30), start):
+        if _USED_BEFORE.search(" ".join(before[-3:]) + " "):
             cues.append("used_before")
-        if _NEW_AFTER.match(text[span.end_char : span.end_char + 40]):
+        if _NEW_AFTER.match(text, span.end_char, span.end_char + 40):
             cues.append("new_after")
         if sent_start == title_end + 1:
             cues.append("first_sentence")
