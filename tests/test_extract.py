@@ -15,6 +15,7 @@ import spacy
 
 from kg.extract import build_pipeline, entities_from_doc, extract, get_pipeline
 from kg.extract.abbreviations import find_definitions, initials_long_form, spells
+from kg.extract.components import _NAME, _name_matches
 from kg.extract.links import clean_url, find_links
 from kg.ingest import Paper, paper_id
 
@@ -50,6 +51,19 @@ def test_acronym_definitions(text, short, long):
     d = found[0]
     assert text[d.short_start : d.short_end] == short
     assert text[d.long_start : d.long_end] == long
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We fine-tune LoRA on GPT-4/5, C++Net and x+GPT-2 (e.g. ResNet.) with iFormer-S and nnUNet.",
+        "3DGS beats 7B models; A-B, ab1Cd, CIFAR10/100 and U.S. data",
+        "no names here at all",
+    ],
+)
+def test_name_scan_finds_what_the_name_pattern_finds(text):
+    """The fast scan is an optimisation of ``_NAME.finditer``, never a change."""
+    assert [m.span() for m in _name_matches(text)] == [m.span() for m in _NAME.finditer(text)]
 
 
 def test_one_word_long_form_must_spell_the_acronym():

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from pathlib import Path
 
@@ -210,6 +210,32 @@ _NAME = re.compile(
         (?![\w@])""",
     re.VERBOSE,
 )
+#: Every ``_NAME`` match holds a capital or a digit: scanning for those first
+#: (a plain character class, which the regex engine skips to quickly) and
+#: trying ``_NAME`` only from the start of their word finds the same matches
+#: as ``_NAME.finditer`` in about half the time.
+_NAME_HINT = re.compile(r"[A-Z0-9]")
+_WORDISH = frozenset("_./+@-")
+
+
+def _name_matches(text: str) -> Iterator[re.Match]:
+    """``_NAME.finditer(text)``, faster (see ``_NAME_HINT``)."""
+    last = 0
+    for hint in _NAME_HINT.finditer(text):
+        pos = hint.start()
+        if pos < last:
+            continue
+        start = pos
+        while start > last and (text[start - 1].isalnum() or text[start - 1] in _WORDISH):
+            start -= 1
+        for at in range(start, pos + 1):
+            match = _NAME.match(text, at)
+            if match is not None:
+                yield match
+                last = match.end()
+                break
+
+
 #: A version or size written after a space: ``Llama 2``, ``Qwen 2.5``, ``GPT 4``.
 _VERSION_AFTER = re.compile(
     r"""(?:[ ~]\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?[BMK])?   # Llama 3.1, Gemma~2, Qwen 2-7B
@@ -341,7 +367,7 @@ class CandidateFinder:
                 _add_candidate(doc, acro["long_start"], acro["long_end"], "", "acronym_long")
                 _add_candidate(doc, acro["short_start"], acro["short_end"], "", "acronym_short")
         if "shape" in self.rules:
-            for match in _NAME.finditer(text):
+            for match in _name_matches(text):
                 word = match.group()
                 if _NOT_NAME.match(word):
                     continue
@@ -353,6 +379,9 @@ class CandidateFinder:
         if "cue" in self.rules:
             for cue in _CUE.finditer(text):
                 window = max(0, cue.start() - 80)
+                before = text[window : cue.start()].rstrip()
+                if before[before.rfind(" ") + 1 :].islower():
+                    continue  # "the model": a lower-case word is no name (and costs a search)
                 name = _NAME_BEFORE_CUE.search(text, window, cue.start())
                 if name is not None:
                     _add_candidate(doc, name.start(1), name.end(1), "", "cue")
