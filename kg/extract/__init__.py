@@ -105,7 +105,7 @@ class _Mention:
             sentence=doc_text[sent_start:sent_end].strip(),
             start=start,
             end=start + len(surface),
-            rule=ext.kg_rule,
+            rule=span.id_,  # = span._.kg_rule, read natively
             confidence=round(ext.kg_confidence, 3),
         )
         return cls(span, surface, surface if repo else match_key(surface), evidence, ext.kg_proposed)

@@ -31,6 +31,9 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @lru_cache(maxsize=1 << 14)
 def _shape(text: str) -> str:
     """A coarse word shape: ``LoRA`` → ``XxX``, ``GPT-4`` → ``X-d``, ``knowledge`` → ``x``."""
@@ -91,15 +94,15 @@ def candidate_features(
         feats.append("also_in_title")
     if text.islower():
         feats.append("lower")
-    if any(c.isdigit() for c in text):
+    if _DIGIT.search(text):
         feats.append("digit")
-    if any(c.isupper() for c in text[1:]):
+    if text[1:] != text[1:].lower():
         feats.append("inner_cap")
     if text.isupper():
         feats.append("all_caps")
     if text.endswith("s") and not text.endswith("ss"):
         feats.append("plural")
-    if any(w.lower() in _FUNCTION_WORDS for w in words):
+    if not _FUNCTION_WORDS.isdisjoint(text.lower().split()):
         feats.append("function_word")  # slogans: "Less Could Be Better", "Towards Being"
     if "," in text:
         feats.append("comma")
