@@ -78,7 +78,7 @@ set_extensions()
 _ABBREVIATIONS = ("e.g.", "i.e.", "et al.", "vs.", "cf.", "Fig.", "Eq.", "etc.")
 #: A sentence starts after the title's line break, or after ``. ? !`` and
 #: white space when the next word starts upper-case or with a digit.
-_SENTENCE_START = re.compile(r"\n\s*(?=\S)|(?<=[.?!])\s+(?=[A-Z0-9])")
+_SENTENCE_START = re.compile(r"\n\s*(?=\S)|[.?!]\s+(?=[A-Z0-9])")  # a sentence starts at .end()
 
 
 def doc_text(doc: Doc) -> str:
@@ -127,7 +127,8 @@ def split_sentences(doc: Doc) -> Doc:
     doc[0].is_sent_start = True
     starts = [0]
     for match in _SENTENCE_START.finditer(text):
-        if text.endswith(_ABBREVIATIONS, 0, match.start()):
+        stop = match.start() + (text[match.start()] != "\n")  # just after ". ? !"
+        if text.endswith(_ABBREVIATIONS, 0, stop):
             continue
         span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
         if span is not None and len(span) and span.start > 0:
