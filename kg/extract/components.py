@@ -221,19 +221,20 @@ _WORDISH = frozenset("_./+@-")
 
 def _name_matches(text: str) -> Iterator[re.Match]:
     """``_NAME.finditer(text)``, faster (see ``_NAME_HINT``)."""
-    last = 0
+    tried = 0  # every start before this one is ruled out (or inside a match)
     for hint in _NAME_HINT.finditer(text):
         pos = hint.start()
-        if pos < last:
+        if pos < tried:
             continue
         start = pos
-        while start > last and (text[start - 1].isalnum() or text[start - 1] in _WORDISH):
+        while start > tried and (text[start - 1].isalnum() or text[start - 1] in _WORDISH):
             start -= 1
+        tried = pos + 1
         for at in range(start, pos + 1):
             match = _NAME.match(text, at)
             if match is not None:
                 yield match
-                last = match.end()
+                tried = match.end()
                 break
 
 
