@@ -38,7 +38,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
 
 from kg.extract.abbreviations import find_definitions
-from kg.extract.filter import PROPOSED_PATH, SpanClassifier, candidate_features
+from kg.extract.filter import FUNCTION_WORDS, PROPOSED_PATH, SpanClassifier, candidate_features
 from kg.extract.grouping import Named, entity_groups
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.links import find_links
@@ -88,6 +88,14 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["kg_text"] = doc.text
     return text
+
+
+def _title_name(prefix: str) -> bool:
+    """Does the text before a title's colon read as a name (``LoRA``, ``Large
+    Concept Models``) rather than a slogan (``Train Short, Test Long``,
+    ``Training the Untrainable``)? At most four words, no comma, no function word."""
+    words = prefix.split()
+    return len(words) <= 4 and "," not in prefix and FUNCTION_WORDS.isdisjoint(w.lower() for w in words)
 
 
 def _title_end(text: str) -> int:
@@ -348,7 +356,7 @@ class CandidateFinder:
         if "title" in self.rules:
             title_end = _title_end(text)
             colon = text.find(":", 0, title_end)
-            if 0 < colon <= 60 and len(text[:colon].split()) <= 4:
+            if 0 < colon <= 60 and _title_name(text[:colon]):
                 _add_candidate(doc, 0, colon, "", "title")
             else:
                 self._add_title_phrases(doc, text[:title_end])

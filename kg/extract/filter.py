@@ -21,13 +21,15 @@ from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-__all__ = ["FILTER_PATH", "PROPOSED_PATH", "SpanClassifier", "candidate_features"]
+__all__ = ["FILTER_PATH", "FUNCTION_WORDS", "PROPOSED_PATH", "SpanClassifier", "candidate_features"]
 
 FILTER_PATH = Path(__file__).with_name("model") / "filter.json"
 PROPOSED_PATH = Path(__file__).with_name("model") / "proposed.json"
 
-_FUNCTION_WORDS = frozenset(
-    ["the", "a", "an", "be", "is", "are", "was", "could", "can", "should", "will", "to", "beyond", "being", "how", "what", "why", "when", "not", "do", "does", "all", "you", "your", "we", "our"]
+#: Words a name never holds but a slogan title does ("Less Could Be Better").
+FUNCTION_WORDS = frozenset(
+    "the a an be is are was could can should will to beyond being how what why when not do "
+    "does all you your we our".split()
 )
 
 
@@ -102,7 +104,7 @@ def candidate_features(
         feats.append("all_caps")
     if text.endswith("s") and not text.endswith("ss"):
         feats.append("plural")
-    if not _FUNCTION_WORDS.isdisjoint(text.lower().split()):
+    if not FUNCTION_WORDS.isdisjoint(text.lower().split()):
         feats.append("function_word")  # slogans: "Less Could Be Better", "Towards Being"
     if "," in text:
         feats.append("comma")
