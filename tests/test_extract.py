@@ -202,6 +202,12 @@ def test_candidates_never_straddle_numbers_parentheses_or_two_names(rules_nlp):
         assert name in found, sorted(found)
 
 
+def test_eponymous_techniques_keep_their_noun(rules_nlp):
+    found = entities(rules_nlp, "T\nWe compare the Poincare ball with the Lorentz model and a Bingham closure.")
+    assert {"Lorentz model", "Bingham closure"} <= set(found), sorted(found)
+    assert "Transformer layers" not in entities(rules_nlp, "T\nWe stack twelve Transformer layers.")
+
+
 def test_proposed_is_decided_per_entity_not_per_mention(rules_nlp):
     """A name introduced once and then reused is proposed in every mention."""
     doc = rules_nlp(

@@ -305,6 +305,16 @@ _TITLE_TAIL = re.compile(
 _CAPITALIZED = re.compile(
     r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:(?:of|for|with)[ ])?" + _LETTER_WORD + r"){1,4})"
 )
+#: A proper name and the technical noun it names (``Lorentz model``,
+#: ``Bingham closure``, ``Hadamard product``): mid-sentence, the name unknown
+#: to the lexicons (``Transformer layers`` stays ``Transformer``).
+_EPONYM = re.compile(
+    r"(?<=[a-z,;(] )([A-Z][a-z]+(?:-[A-Z][a-z]+)?(?: [A-Z][a-z]+)?) "
+    r"(?:closure|model|product|ball|process|distribution|equation|transform|kernel|sampler|"
+    r"inequality|divergence|decomposition|approximation|estimator|loss|norm|regression|distance|"
+    r"operator|parametri[sz]ation|parameteri[sz]ation|expansion|scheme|integrator|dynamics|filter|"
+    r"chain|field|polynomial|iteration|theorem|criterion|entropy|prior)s?\b"
+)
 _CUE_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
     "|model|models|method|methods|algorithm|framework|loss|architecture|network|networks"
@@ -321,7 +331,7 @@ class CandidateFinder:
     Rules in ``rules`` can be switched off from config to measure each one.
     """
 
-    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "capitalized")
+    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "eponym", "capitalized")
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
         self.name = name
@@ -395,6 +405,10 @@ class CandidateFinder:
                 name = _NAME_BEFORE_CUE.search(text, window, cue.start())
                 if name is not None:
                     _add_candidate(doc, name.start(1), name.end(1), "", "cue")
+        if "eponym" in self.rules:
+            for match in _EPONYM.finditer(text):
+                if match.group(1) not in self.lexicon:
+                    _add_candidate(doc, match.start(), match.end(), "", "eponym")
         if "capitalized" in self.rules:
             title_end = max(text.find("\n"), 0)
             for match in _CAPITALIZED.finditer(text, title_end):
@@ -479,6 +493,7 @@ _RULE_CONFIDENCE = {
     "acronym_short": 0.85,
     "called": 0.85,
     "cue": 0.7,
+    "eponym": 0.6,
     "shape": 0.6,
     "capitalized": 0.4,
     "title_head": 0.4,

@@ -28,9 +28,12 @@ PROPOSED_PATH = Path(__file__).with_name("model") / "proposed.json"
 
 #: Words a name never holds but a slogan title does ("Less Could Be Better").
 FUNCTION_WORDS = frozenset(
-    "the a an be is are was could can should will to beyond being how what why when not do "
-    "does all you your we our".split()
-)
+    {
+        "the", "a", "an", "be", "is", "are", "was", "could", "can", "should", "will", "to",
+        "beyond", "being", "how", "what", "why", "when", "not", "do", "does", "all", "you",
+        "your", "we", "our",
+    }
+)  # fmt: skip
 
 
 _DIGIT = re.compile(r"\d")
