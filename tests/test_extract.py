@@ -43,6 +43,7 @@ def entities(nlp, text: str) -> dict[str, object]:
         ("the k-dimensional Weisfeiler-Leman (kWL) test", "kWL", "k-dimensional Weisfeiler-Leman"),
         ("LoRA (Low-Rank Adaptation) is", "LoRA", "Low-Rank Adaptation"),
         ("with graph neural networks (GNNs; Kipf 2017)", "GNNs", "graph neural networks"),
+        ("on many modalities -- Vision Transformer (ViT) and more", "ViT", "Vision Transformer"),
     ],
 )
 def test_acronym_definitions(text, short, long):
@@ -200,6 +201,11 @@ def test_candidates_never_straddle_numbers_parentheses_or_two_names(rules_nlp):
         assert junk not in found
     for name in ("ImageNet-1K", "AlexNet", "Transformer", "GPT-3", "GLUE"):
         assert name in found, sorted(found)
+
+
+def test_a_name_ending_in_corpus_or_benchmark_is_a_dataset(rules_nlp):
+    found = entities(rules_nlp, "T\nWe build the Human ChatGPT Comparison Corpus (HC3) for detection.")
+    assert found["Human ChatGPT Comparison Corpus"].type.value == "dataset"
 
 
 def test_eponymous_techniques_keep_their_noun(rules_nlp):

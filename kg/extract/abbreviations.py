@@ -179,6 +179,10 @@ def find_definitions(text: str) -> Iterator[Definition]:
             yield definition
 
 
+#: Where a clause ends: a long form never reaches back over one.
+_CLAUSE_MARKS = (". ", "; ", ": ", "\n", " -- ", " — ", " – ", "—")
+
+
 def _long_before(
     short: str, short_start: int, text: str, start: int, end: int
 ) -> Definition | None:
@@ -190,9 +194,10 @@ def _long_before(
     window_start = words[0].start()
     window = text[window_start:end].rstrip()
     # Never reach back over a sentence or clause boundary.
-    cut = max(window.rfind(". "), window.rfind("; "), window.rfind(": "), window.rfind("\n"))
+    cuts = [(window.rfind(mark), len(mark)) for mark in _CLAUSE_MARKS]
+    cut, width = max(cuts)
     if cut >= 0:
-        window_start += cut + 1
+        window_start += cut + width
         window = text[window_start:end].rstrip()
     long = initials_long_form(short, window) or best_long_form(short, window)
     if long is None or _too_loose(short, long):

@@ -470,6 +470,8 @@ _DATASET_CUE = re.compile(
     r"splits?|test ?sets?|validation set|training set)\b",
     re.IGNORECASE,
 )
+#: A name whose own last word says dataset: ``Human ChatGPT Comparison Corpus``.
+_DATASET_HEAD = re.compile(r"\b(?:Dataset|Benchmark|Corpus|Suite|Bench|Collection)s?$", re.IGNORECASE)
 _MODEL_CUE = re.compile(r"^\s*(?:models?|checkpoints?|backbones?|LLMs?|weights)\b", re.IGNORECASE)
 _METHOD_CUE = re.compile(
     r"^\s*(?:methods?|algorithms?|framework|frameworks|loss|losses|approach|technique|"
@@ -630,7 +632,11 @@ class EntityTyper:
             return None
         after = doc_text[span.end_char : span.end_char + 30]
         before = doc_text[max(0, span.start_char - 40) : span.start_char]
-        if _DATASET_CUE.match(after) or (rule == "shape" and _DATASET_BEFORE.search(before)):
+        if (
+            _DATASET_CUE.match(after)
+            or _DATASET_HEAD.search(text)
+            or (rule == "shape" and _DATASET_BEFORE.search(before))
+        ):
             return EntityType.DATASET
         if _MODEL_CUE.match(after) and (_SIZE.search(text) or any(c.isdigit() for c in text)):
             return EntityType.MODEL
