@@ -204,7 +204,7 @@ def test_candidates_never_straddle_numbers_parentheses_or_two_names(rules_nlp):
 
 
 def test_a_name_ending_in_corpus_or_benchmark_is_a_dataset(rules_nlp):
-    found = entities(rules_nlp, "T\nWe build the Human ChatGPT Comparison Corpus (HC3) for detection.")
+    found = entities(rules_nlp, "T\nWe build the Human ChatGPT Comparison Corpus (HCCC) for detection.")
     assert found["Human ChatGPT Comparison Corpus"].type.value == "dataset"
 
 
