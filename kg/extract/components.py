@@ -248,7 +248,7 @@ def _name_matches(text: str) -> Iterator[re.Match]:
 
 #: A version or size written after a space: ``Llama 2``, ``Qwen 2.5``, ``GPT 4``.
 _VERSION_AFTER = re.compile(
-    r"""(?:[ ~]\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?[BMK])?   # Llama 3.1, Gemma~2, Qwen 2-7B
+    r"""(?:[ ~](?!(?:19|20)\d\d\b)\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?[BMK])?  # Llama 3.1, Qwen 2-7B; not a year
         |[ ]v\d+(?:\.\d+)*                            # Alpaca-Eval v1.0
         |-\d+(?:\.\d+)?[BMK]                           # LLaMA2-7B
         |-[SBLHMNTX]{1,2}(?:/\d+)?)                     # iFormer-S, YOLOv8-N, ViT-B/16
