@@ -208,6 +208,13 @@ def test_a_name_ending_in_corpus_or_benchmark_is_a_dataset(rules_nlp):
     assert found["Human ChatGPT Comparison Corpus"].type.value == "dataset"
 
 
+def test_a_variant_of_a_known_dataset_is_a_dataset(rules_nlp):
+    found = entities(rules_nlp, "T\nWe build ImageNet-PD and test on CIFAR-10-C and COCO-Stuff with CoPA-Merging.")
+    assert found["ImageNet-PD"].type.value == "dataset"
+    assert found["CIFAR-10-C"].type.value == "dataset"
+    assert found["CoPA-Merging"].type.value == "method"  # not COPA, the dataset
+
+
 def test_eponymous_techniques_keep_their_noun(rules_nlp):
     found = entities(rules_nlp, "T\nWe compare the Poincare ball with the Lorentz model and a Bingham closure.")
     assert {"Lorentz model", "Bingham closure"} <= set(found), sorted(found)

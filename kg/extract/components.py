@@ -299,11 +299,11 @@ _TITLE_TAIL = re.compile(
     r"(?=\s+(?:[a-z]|and\b|&)|\s*$|\s*[?:.])"
 )
 #: Two to five capitalised words in the abstract (``Neural Surface Priors``),
-#: ``of``/``for``/``with`` allowed inside (never ``on``/``in``: ``GPT-3 on
+#: ``of``/``for`` allowed inside (never ``on``/``in``/``with``: ``GPT-3 on
 #: GLUE`` is two names) and no number after the first word (``ImageNet-1K with
 #: 16.2ms``); the sentence's first word is never part of it.
 _CAPITALIZED = re.compile(
-    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:(?:of|for|with)[ ])?" + _LETTER_WORD + r"){1,4})"
+    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:(?:of|for)[ ])?" + _LETTER_WORD + r"){1,4})"
 )
 #: A proper name and the technical noun it names (``Lorentz model``,
 #: ``Bingham closure``, ``Hadamard product``): mid-sentence, the name unknown
@@ -483,7 +483,8 @@ _DATASET_BEFORE = re.compile(
 )
 #: What separates the items of a list, and the types a list passes on.
 _LIST_GAP = re.compile(r"\s*(?:,|;|/|and|or|, and|, or)\s*")
-_LISTED_TYPES = (EntityType.DATASET.value, EntityType.MODEL.value)
+_LISTED_TYPES_ENUM = (EntityType.DATASET, EntityType.MODEL)
+_LISTED_TYPES = tuple(t.value for t in _LISTED_TYPES_ENUM)
 #: Characters of formulas and markup, never of a name.
 _JUNK = re.compile(r"[\\^{}$=<>|]")
 _SIZE = re.compile(r"(?:\d+(?:\.\d+)?[BMK]\b|-(?:base|large|small|tiny|xl|xxl)\b)", re.IGNORECASE)
@@ -642,6 +643,9 @@ class EntityTyper:
             return EntityType.MODEL
         if _SIZE.search(text):
             return EntityType.MODEL
+        family = lexicon.type_of_exact(text.split("-", 1)[0]) if "-" in text else None
+        if family in _LISTED_TYPES_ENUM:  # ImageNet-PD, CIFAR-10-C: a variant of a known dataset
+            return family
         if rule == "cue" and not _METHOD_CUE.match(after):
             return None
         return self.default_type

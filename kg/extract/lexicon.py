@@ -39,9 +39,14 @@ class Lexicon:
     phrases: list[tuple[str, EntityType]] = field(default_factory=list)
     cased: set[str] = field(default_factory=set)
     _surfaces: set[str] = field(default_factory=set, repr=False)
+    _exact: dict[str, EntityType] = field(default_factory=dict, repr=False)
 
     def type_of(self, text: str) -> EntityType | None:
         return self.names.get(match_key(text))
+
+    def type_of_exact(self, text: str) -> EntityType | None:
+        """The type of a name written exactly so (``COPA`` the dataset is not ``CoPA``)."""
+        return self._exact.get(text)
 
     def is_generic(self, text: str) -> bool:
         return match_key(text) in self.generic
@@ -53,6 +58,7 @@ class Lexicon:
         key = match_key(surface)
         if not key or key in self.generic or self.names.setdefault(key, etype) != etype:
             return
+        self._exact.setdefault(surface, etype)
         if surface.casefold() not in self._surfaces:
             self._surfaces.add(surface.casefold())
             self.phrases.append((surface, etype))
