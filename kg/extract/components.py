@@ -257,7 +257,7 @@ _VERSION_AFTER = re.compile(
 )
 #: ``CIFAR10/100``, ``LLaMA2-7B/13B``, ``AlexNet/ResNet``: a slash after a digit or
 #: size, or between two names, starts a sibling name.
-_SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK])|(?<=[a-z])(?=/[A-Z]))/[\w.-]*$")
+_SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK])|(?<=[A-Za-z]{2})(?=/[A-Z][A-Za-z]))/[\w.-]*$")
 
 
 #: Shapes that look like names but are units, quantities or ordinals.
@@ -683,7 +683,7 @@ def _trim(doc: Doc, doc_text: str, span: Span, *, known: bool) -> Span | None:
     tail = _MODIFIER_TAIL.search(core) or (known and _GENERIC_HEAD.search(core))
     if tail:
         end = start + tail.start()
-    core = doc_text[start:end].rstrip(" -,.;:" + _QUOTES)
+    core = doc_text[start:end].rstrip(" -,.;:~" + _QUOTES)
     if core.endswith(("'s", "’s")):
         core = core[:-2]
     elif re.search(r"\d[sS]$", core):
