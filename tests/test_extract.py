@@ -215,6 +215,12 @@ def test_a_variant_of_a_known_dataset_is_a_dataset(rules_nlp):
     assert found["CoPA-Merging"].type.value == "method"  # not COPA, the dataset
 
 
+def test_an_introduced_phrase_counts_when_the_abstract_reuses_it(rules_nlp):
+    text = "T\nWe propose a competition mechanism to route tokens. {} beats dense routing."
+    assert "competition mechanism" in entities(rules_nlp, text.format("The competition mechanism"))
+    assert "competition mechanism" not in entities(rules_nlp, text.format("It"))
+
+
 def test_eponymous_techniques_keep_their_noun(rules_nlp):
     found = entities(rules_nlp, "T\nWe compare the Poincare ball with the Lorentz model and a Bingham closure.")
     assert {"Lorentz model", "Bingham closure"} <= set(found), sorted(found)

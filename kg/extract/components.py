@@ -287,6 +287,24 @@ _CALLED = re.compile(
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
+#: The phrase a paper introduces, in any case: ``we propose a competition
+#: mechanism to ...``, ``we call layer masking in which ...``: the shortest run
+#: of up to five words before a function word, punctuation or a generic head
+#: (``... pruning method``). Kept only when the text repeats it (see
+#: ``CandidateFinder``): a name is reused, a description is not.
+_INTRODUCED = re.compile(
+    r"\b(?:we|paper|work|study)\s+(?:(?:further|also|then|first|additionally|instead)\s+)?"
+    r"(?:propose|introduce|present|develop|design|devise|call|term|name|dub)[sd]?\s+"
+    r"(?:(?:a|an|the)\s+)?(?:(?:new|novel|simple|general|generic|unified|principled|lightweight|"
+    r"efficient|effective|practical|scalable|flexible|versatile|so-called)\s+)*"
+    r"(?!(?:to|a|an|the|that|this|these|two|three|several|our|its|their|it|them|how|what|"
+    r"framework|method|approach|model|algorithm|technique|strategy)\b)"
+    r"([a-z][\w]*(?:-[\w]+)*(?:\s[a-z][\w]*(?:-[\w]+)*){0,4}?)"
+    r"(?=\s+(?:method|approach|strategy|framework|technique|scheme|paradigm|procedure)\b"
+    r"|\s*[,.;:(]|\s+(?:to|that|which|for|in|on|with|by|where|based|using|called|named|as|and|"
+    r"or|we|is|are|can|from|of|via|through)\b)",
+    re.IGNORECASE,
+)
 #: The Title Case run opening a title, and the runs after "via", "with", ...
 _TITLE_HEAD = re.compile(
     r"(?:(?:A|An|The)\s)?(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})(?=\s+[a-z]|\s*$|\s*\?)"
@@ -331,7 +349,9 @@ class CandidateFinder:
     Rules in ``rules`` can be switched off from config to measure each one.
     """
 
-    RULES = ("lexicon", "acronym", "shape", "title", "called", "cue", "eponym", "capitalized")
+    RULES = (
+        "lexicon", "acronym", "shape", "title", "called", "introduced", "cue", "eponym", "capitalized"
+    )
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
         self.name = name
@@ -373,6 +393,14 @@ class CandidateFinder:
         if "called" in self.rules:
             for match in _CALLED.finditer(text):
                 _add_candidate(doc, match.start(1), match.end(1), "", "called")
+        if "introduced" in self.rules:
+            folded = None
+            for match in _INTRODUCED.finditer(text):
+                phrase = match.group(1)
+                if " " in phrase or "-" in phrase:
+                    folded = folded or text.casefold()
+                    if folded.count(phrase.casefold()) >= 2:
+                        _add_candidate(doc, match.start(1), match.end(1), "", "introduced")
         if "lexicon" in self.rules:
             for matcher in (self.cased, self.uncased):
                 for match_id, start, end in matcher(doc):
@@ -495,6 +523,7 @@ _RULE_CONFIDENCE = {
     "acronym_long": 0.85,
     "acronym_short": 0.85,
     "called": 0.85,
+    "introduced": 0.8,
     "cue": 0.7,
     "eponym": 0.6,
     "shape": 0.6,
