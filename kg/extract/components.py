@@ -317,11 +317,12 @@ _TITLE_TAIL = re.compile(
     r"(?=\s+(?:[a-z]|and\b|&)|\s*$|\s*[?:.])"
 )
 #: Two to five capitalised words in the abstract (``Neural Surface Priors``),
-#: ``of``/``for`` allowed inside (never ``on``/``in``/``with``: ``GPT-3 on
-#: GLUE`` is two names) and no number after the first word (``ImageNet-1K with
-#: 16.2ms``); the sentence's first word is never part of it.
+#: ``of``/``for`` allowed after a Title Case word (``Mixture of Experts``, not
+#: ``FSD for ReLU``; never ``on``/``in``/``with``: ``GPT-3 on GLUE`` is two
+#: names) and no number after the first word (``ImageNet-1K with 16.2ms``);
+#: the sentence's first word is never part of it.
 _CAPITALIZED = re.compile(
-    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:(?:of|for)[ ])?" + _LETTER_WORD + r"){1,4})"
+    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:(?<=[a-z][ ])(?:of|for)[ ])?" + _LETTER_WORD + r"){1,4})"
 )
 #: A proper name and the technical noun it names (``Lorentz model``,
 #: ``Bingham closure``, ``Hadamard product``): mid-sentence, the name unknown
@@ -452,7 +453,12 @@ class CandidateFinder:
         Model for ...``)."""
         head = _TITLE_HEAD.match(title)
         if head is not None and not _TITLE_NOT_HEAD.match(head.group(1)):
-            _add_candidate(doc, head.start(1), head.end(1), "", "title_head")
+            words = head.group(1).split(" ")
+            # "Feature Removal Is a ...": the name stops before a function word.
+            keep = next((n for n, w in enumerate(words) if w.lower() in FUNCTION_WORDS), len(words))
+            if keep >= 2:
+                end = head.start(1) + len(" ".join(words[:keep]))
+                _add_candidate(doc, head.start(1), end, "", "title_head")
         for tail in _TITLE_TAIL.finditer(title):
             _add_candidate(doc, tail.start(1), tail.end(1), "", "title_tail")
 
