@@ -78,7 +78,7 @@ def _make_doc(nlp: Language, text: str) -> Doc:
 
 def _surface(span: Span, text: str) -> str:
     """The span's text; for a link, the cleaned URL (its token may carry punctuation)."""
-    if span.label_ == EntityType.REPO.value:
+    if span.label_ == EntityType.REPO:
         return clean_url(text.lstrip("([{<\"'"))
     return text
 
@@ -97,7 +97,7 @@ class _Mention:
     def of(cls, span: Span, doc_text: str) -> _Mention:
         raw = doc_text[span.start_char : span.end_char]
         surface = _surface(span, raw)
-        repo = span.label_ == EntityType.REPO.value
+        repo = span.label_ == EntityType.REPO
         ext = span._
         start = span.start_char + max(raw.find(surface), 0)
         sent_start, sent_end = _components.sentence_bounds(span.doc, span.start_char)
@@ -105,7 +105,7 @@ class _Mention:
             sentence=doc_text[sent_start:sent_end].strip(),
             start=start,
             end=start + len(surface),
-            rule=span.id_,  # = span._.kg_rule, read natively
+            rule=span.id_,  # = span._.kg_rule
             confidence=round(ext.kg_confidence, 3),
         )
         return cls(span, surface, surface if repo else match_key(surface), evidence, ext.kg_proposed)
