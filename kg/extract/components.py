@@ -11,10 +11,10 @@ Order and what each one writes (components talk through extensions only):
                    prefix and Title Case phrases, ``called X``/``we propose X``
                    (a lower-case phrase only when the text repeats it), lexicon
                    hits (with a version after them), acronym pairs, name-shaped
-                   words, ``X dataset``, eponyms (``Lorentz model``),
-                   capitalised phrases. A candidate's
-                   ``Span.id_`` names its rule (a native attribute: there are
-                   about 25 candidates a paper, and extensions cost).
+                   words, ``X dataset``, eponyms (``Lorentz model``). A
+                   candidate's ``Span.id_`` names its rule (a native
+                   attribute: there are about 10 candidates a paper, and
+                   extensions cost).
 ``kg_typer``       ``doc.spans["kg_entities"]``: candidates that survive the
                    filters, labelled ``method``/``model``/``dataset``/``repo``,
                    with ``Span._.kg_rule`` (a getter of their ``Span.id_``)
@@ -310,7 +310,6 @@ def _extend_version(text: str, start: int, end: int) -> int:
 #: with hyphenated or dotted parts but never a sentence-final full stop.
 _NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
 _CAP_WORD = r"[A-Z0-9][\w+]*(?:[-.][\w+]+)*"
-_LETTER_WORD = r"[A-Z][\w+]*(?:[-.][\w+]+)*"
 _CALLED = re.compile(
     r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as"
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
@@ -344,14 +343,6 @@ _TITLE_TAIL = re.compile(
     r"\b(?:via|through|with|using|by)\s+(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})"
     r"(?=\s+(?:[a-z]|and\b|&)|\s*$|\s*[?:.])"
 )
-#: Two to five capitalised words in the abstract (``Neural Surface Priors``),
-#: ``of``/``for`` allowed after a Title Case word (``Mixture of Experts``, not
-#: ``FSD for ReLU``; never ``on``/``in``/``with``: ``GPT-3 on GLUE`` is two
-#: names) and no number after the first word (``ImageNet-1K with 16.2ms``);
-#: the sentence's first word is never part of it.
-_CAPITALIZED = re.compile(
-    r"(?<=[a-z0-9,;:(] )(" + _CAP_WORD + r"(?:[ ](?:(?<=[a-z][ ])(?:of|for)[ ])?" + _LETTER_WORD + r"){1,4})"
-)
 #: A proper name and the technical noun it names (``Lorentz model``,
 #: ``Bingham closure``, ``Hadamard product``): mid-sentence, the name unknown
 #: to the lexicons (``Transformer layers`` stays ``Transformer``).
@@ -379,7 +370,7 @@ class CandidateFinder:
     """
 
     RULES = (
-        "lexicon", "acronym", "shape", "title", "called", "introduced", "cue", "eponym", "capitalized"
+        "lexicon", "acronym", "shape", "title", "called", "introduced", "cue", "eponym"
     )
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
@@ -465,10 +456,6 @@ class CandidateFinder:
             for match in _EPONYM.finditer(text):
                 if match.group(1) not in self.lexicon:
                     _add_candidate(doc, match.start(), match.end(), "", "eponym")
-        if "capitalized" in self.rules:
-            title_end = max(text.find("\n"), 0)
-            for match in _CAPITALIZED.finditer(text, title_end):
-                _add_candidate(doc, match.start(1), match.end(1), "", "capitalized")
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
 
@@ -560,7 +547,6 @@ _RULE_CONFIDENCE = {
     "cue": 0.7,
     "eponym": 0.6,
     "shape": 0.6,
-    "capitalized": 0.4,
     "title_head": 0.4,
     "title_tail": 0.4,
 }
@@ -688,7 +674,7 @@ class EntityTyper:
         ) or (lexicon.type_of(partner) if partner else None)
         if known is not None:
             return known
-        if rule in ("shape", "cue", "called", "capitalized") and not _name_like(text, rule):
+        if rule in ("shape", "cue", "called") and not _name_like(text, rule):
             return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
@@ -773,7 +759,7 @@ def _name_like(text: str, rule: str) -> bool:
     if rule == "shape":
         return True
     words = text.split()
-    if rule == "capitalized" or any(_NAME.fullmatch(w) for w in words):
+    if any(_NAME.fullmatch(w) for w in words):
         return True
     return len(words) == 1 and rule != "cue"
 
