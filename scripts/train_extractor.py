@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--threshold", type=float, default=0.4, help="candidate filter threshold")
     parser.add_argument("--proposed-threshold", type=float, default=0.4)
-    parser.add_argument("--l2", type=float, default=2.0)
+    parser.add_argument("--l2", type=float, default=4.0)
     parser.add_argument(
         "--errors", type=Path, help="write the cross-validation errors (JSONL) here, to drive the work"
     )
