@@ -196,6 +196,7 @@ def test_candidates_never_straddle_numbers_parentheses_or_two_names(rules_nlp):
         "T\nOn ImageNet-1K with 16.2ms latency, (MarioGA) and NeuroEvolution beat AlexNet/ResNet "
         "and the Transformer architecture; GPT-3 on GLUE.",
     )
+    assert "SHERL" in entities(rules_nlp, "T\nWe propose SHERL for resource-limited tuning.")
     for junk in ("ImageNet-1K with 16.2ms", "(MarioGA) and NeuroEvolution", "AlexNet/ResNet",
                  "Transformer architecture", "GPT-3 on GLUE"):
         assert junk not in found

@@ -707,6 +707,8 @@ def _repeated(phrase: str, text: str, title_end: int) -> str:
 
 
 _QUOTES = "\"'`“”‘’«»"
+#: Minor words a name never ends with (``SHERL for``).
+_TRAILING = re.compile(r"(?:\s+(?:for|of|and|or|with|in|on|to|the|a|an|via|by))+$", re.IGNORECASE)
 
 
 def _trim(doc: Doc, doc_text: str, span: Span, *, known: bool) -> Span | None:
@@ -730,7 +732,7 @@ def _trim(doc: Doc, doc_text: str, span: Span, *, known: bool) -> Span | None:
     tail = _MODIFIER_TAIL.search(core) or (known and _GENERIC_HEAD.search(core))
     if tail:
         end = start + tail.start()
-    core = doc_text[start:end].rstrip(" -,.;:~" + _QUOTES)
+    core = _TRAILING.sub("", doc_text[start:end].rstrip(" -,.;:~" + _QUOTES))
     if core.endswith(("'s", "’s")):
         core = core[:-2]
     elif re.search(r"\d[sS]$", core):
