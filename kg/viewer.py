@@ -28,7 +28,6 @@ The page exposes ``window.kgView`` for browser tests and scripting:
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import json
@@ -54,7 +53,6 @@ __all__ = [
     "EDGE_COLOR",
     "HEADLESS_CHROMIUM_ARGS",
     "NODE_STYLE",
-    "add_view_parser",
     "parse_kinds",
     "render_html",
     "select",
@@ -257,65 +255,6 @@ def write_html(
     html = render_html(view, subtitle=subtitle)
     with atomic_write(path) as handle:
         handle.write(html)
-
-
-def add_view_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``kg view`` to the CLI's subcommands (same inputs as ``kg build``)."""
-    from kg.cli import _add_input_args
-
-    parser = subparsers.add_parser(
-        "view",
-        help="write the HTML viewer page, whole or a smaller part of the graph",
-        description="Build the graph from INPUTs and write a self-contained HTML page "
-        "to explore it offline. --type, --min-papers and --focus/--hops make a smaller page.",
-    )
-    _add_input_args(parser)
-    parser.add_argument(
-        "-o", "--output", default="exports/graph.html", help="(default: exports/graph.html)"
-    )
-    parser.add_argument(
-        "--type",
-        dest="types",
-        action="append",
-        type=_kinds_arg,
-        metavar="TYPE",
-        help="entity type to keep: method, model, dataset, repository, or paper for "
-        "every paper (repeat or comma-separate); papers linked to them stay",
-    )
-    parser.add_argument(
-        "--min-papers", type=int, default=0, metavar="N", help="drop entities in fewer papers"
-    )
-    parser.add_argument("--focus", metavar="NAME", help="name or alias of the node to centre on")
-    parser.add_argument(
-        "--hops", type=int, default=1, metavar="K", help="with --focus: how far (default: 1)"
-    )
-    parser.set_defaults(func=run_view)
-    return parser
-
-
-def run_view(args: argparse.Namespace) -> int:
-    """``kg view``: build from the inputs and write the page."""
-    from kg.cli import _build, _report_skipped
-
-    built = _build(args)
-    write_html(
-        built.graph,
-        args.output,
-        types=[kind for kinds in args.types for kind in kinds] if args.types else None,
-        min_papers=args.min_papers,
-        focus=args.focus,
-        hops=args.hops,
-    )
-    _report_skipped(built.report)
-    print(f"wrote {args.output}")
-    return 0
-
-
-def _kinds_arg(text: str) -> list[str]:
-    try:
-        return parse_kinds([text])
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _network(G: nx.MultiDiGraph) -> tuple[Network, dict[str, dict]]:
