@@ -20,8 +20,11 @@ from kg.names import match_key
 
 __all__ = ["Named", "entity_groups"]
 
-#: Head words that name the same thing with or without them.
-_NAME_HEADS = ("model", "method", "network", "algorithm", "framework")
+#: Head words that name the same thing with or without them (``adapter modules``).
+_NAME_HEADS = (
+    *("model", "method", "network", "algorithm", "framework"),
+    *("module", "mechanism", "layer", "block", "architecture"),
+)
 
 
 class Named(NamedTuple):
