@@ -197,6 +197,7 @@ def test_candidates_never_straddle_numbers_parentheses_or_two_names(rules_nlp):
         "and the Transformer architecture; GPT-3 on GLUE.",
     )
     assert "SHERL" in entities(rules_nlp, "T\nWe propose SHERL for resource-limited tuning.")
+    assert "chen2022active" not in entities(rules_nlp, "T\nRecently, chen2022active gave an algorithm.")
     for junk in ("ImageNet-1K with 16.2ms", "(MarioGA) and NeuroEvolution", "AlexNet/ResNet",
                  "Transformer architecture", "GPT-3 on GLUE"):
         assert junk not in found

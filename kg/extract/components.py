@@ -289,10 +289,12 @@ _VERSION_AFTER = re.compile(
 _SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK])|(?<=[A-Za-z]{2})(?=/[A-Z][A-Za-z]))/[\w.-]*$")
 
 
-#: Shapes that look like names but are units, quantities or ordinals.
+#: Shapes that look like names but are units, quantities, ordinals or
+#: citation keys.
 _NOT_NAME = re.compile(
     r"""^(?:\d+(?:\.\d+)?[xX]|\d+[Dd]|\d+-?(?:bit|way|shot|layer|step|stage|fold|th|nd|rd|st|k)s?
-        |[A-Z]\d?|[IVX]+|[A-Z]\.|\d+(?:\.\d+)?(?:[KMBT]|GB|MB|TB|ms|Hz)|O\(.*|H\d|L\d|s\d)$""",
+        |[A-Z]\d?|[IVX]+|[A-Z]\.|\d+(?:\.\d+)?(?:[KMBT]|GB|MB|TB|ms|Hz)|O\(.*|H\d|L\d|s\d
+        |[a-z]+(?:19|20)\d\d[a-z]*)$               # a citation key: chen2022active""",
     re.VERBOSE,
 )
 
