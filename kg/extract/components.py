@@ -338,11 +338,14 @@ _INTRODUCED = re.compile(  # run on lower_text()
 _TITLE_HEAD = re.compile(
     r"(?:(?:A|An|The)\s)?(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})(?=\s+[a-z]|\s*$|\s*\?)"
 )
-#: Title openings that start a sentence, not a name: a gerund, a question, a verb.
+#: Title openings that start a sentence or a description, not a name: a gerund,
+#: a question, a verb, an evaluative adjective ("Improved Representation Steering").
 _TITLE_NOT_HEAD = re.compile(
     r"^(?:\w+ing|Towards?|On|How|What|When|Why|Is|Are|Do|Does|Can|A|An|The|Beyond|"
     r"Go|Make|Let|Learn|Train|Scale|Use|Rethink|Revisit|Improve|Boost|Unlock|Bridge|Tackle|"
-    r"Accelerate|Enhance|Mitigate|Understand|Explore|Exploit|Leverage|Teach|Teaching)\b"
+    r"Accelerate|Enhance|Mitigate|Understand|Explore|Exploit|Leverage|Teach|Teaching|"
+    r"Improved|Better|Efficient|Scalable|Simple|Robust|Effective|Practical|Provable|Fast|Faster|"
+    r"Accurate|Stable)\b"
 )
 _TITLE_TAIL = re.compile(
     r"\b(?:via|through|with|using|by)\s+(" + _CAP_WORD + r"(?:[ ]" + _CAP_WORD + r"){1,4})"
