@@ -95,12 +95,13 @@ class _Mention:
 
     @classmethod
     def of(cls, span: Span, doc_text: str) -> _Mention:
-        raw = doc_text[span.start_char : span.end_char]
+        span_start = span.start_char
+        raw = doc_text[span_start : span.end_char]
         surface = _surface(span, raw)
         repo = span.label_ == EntityType.REPO
         ext = span._
-        start = span.start_char + max(raw.find(surface), 0)
-        sent_start, sent_end = _components.sentence_bounds(span.doc, span.start_char)
+        start = span_start + max(raw.find(surface), 0)
+        sent_start, sent_end = _components.sentence_bounds(span.doc, span_start)
         evidence = Evidence(
             sentence=doc_text[sent_start:sent_end].strip(),
             start=start,

@@ -367,7 +367,7 @@ _CUE_NOUNS = (
 )
 #: ``X dataset``, ``X model``: the cue noun is found first, then the name
 #: before it (scanning every word for a name first costs several times more).
-_CUE = re.compile(r"(?<=[ ])(?:" + _CUE_NOUNS + r")\b")
+_CUE = re.compile(r"[ ](?:" + _CUE_NOUNS + r")\b")  # the noun starts at .start() + 1
 _NAME_BEFORE_CUE = re.compile(r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+$")
 
 
@@ -453,11 +453,12 @@ class CandidateFinder:
                 _add_candidate(doc, match.start(), end, "", "shape")
         if "cue" in self.rules:
             for cue in _CUE.finditer(text):
-                window = max(0, cue.start() - 80)
-                before = text[window : cue.start()].rstrip()
+                noun = cue.start() + 1
+                window = max(0, noun - 80)
+                before = text[window:noun].rstrip()
                 if before[before.rfind(" ") + 1 :].islower():
                     continue  # "the model": a lower-case word is no name (and costs a search)
-                name = _NAME_BEFORE_CUE.search(text, window, cue.start())
+                name = _NAME_BEFORE_CUE.search(text, window, noun)
                 if name is not None:
                     _add_candidate(doc, name.start(1), name.end(1), "", "cue")
         if "eponym" in self.rules:
@@ -927,7 +928,11 @@ class ProposedMarker:
         training script reads these too."""
         text = doc_text(doc)
         title_end = _title_end(text)
-        named = [Named(s, span_text(s), match_key(span_text(s))) for s in doc.spans.get(ENTITIES, ())]
+        named = [
+            Named(span, surface, match_key(surface))
+            for span in doc.spans.get(ENTITIES, ())
+            for surface in (span_text(span),)
+        ]
         groups, _ = grouped_entities(doc, named)
         # "we propose ..." clauses, found once: (start, end) offsets.
         lower = lower_text(doc)
