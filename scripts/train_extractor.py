@@ -146,7 +146,7 @@ def proposed_samples(nlp, papers: list[GoldPaper]) -> tuple[list[list[str]], lis
     for paper, doc in zip(papers, run_docs(nlp, papers)):
         keys = {score_key(n) for e in paper.entities if e.proposed for n in (e.name, *e.aliases)}
         for spans, features in marker.entity_features(doc):
-            if all(s.label_ != "repo" and s._.kg_rule != "title" for s in spans):
+            if not marker.decided_by_rule(spans):
                 samples.append(features)
                 labels.append(int(any(score_key(s.text) in keys for s in spans)))
     return samples, labels

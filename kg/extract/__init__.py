@@ -20,7 +20,6 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from kg.extract import components as _components  # registers the factories
-from kg.extract.grouping import Named
 from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.ingest import Paper
@@ -123,8 +122,7 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     """
     text = _components.doc_text(doc)
     mentions = [_Mention.of(s, text) for s in doc.spans.get(_components.ENTITIES, ())]
-    named = [Named(m.span, m.surface, match_key(m.surface)) for m in mentions]
-    groups, long_keys = _components.grouped_entities(doc, named)
+    groups, long_keys = _components.grouped_entities(doc)
     entities = []
     for group in groups:
         members = [mentions[i] for i in group if mentions[i].key]

@@ -52,6 +52,7 @@ __all__ = [
     "CANDIDATES",
     "ENTITIES",
     "doc_text",
+    "entity_mentions",
     "grouped_entities",
     "sentence_bounds",
     "set_extensions",
@@ -855,16 +856,28 @@ def _value(etype: EntityType | None) -> str | None:
     return etype.value if etype is not None else None
 
 
-def grouped_entities(doc: Doc, named: list[Named]) -> tuple[list[list[int]], set[str]]:
+def entity_mentions(doc: Doc) -> list[Named]:
+    """The doc's entity spans, in ``kg_entities`` order, with their text and match key."""
+    return [
+        Named(span, surface, match_key(surface))
+        for span in doc.spans.get(ENTITIES, ())
+        for surface in (span_text(span),)
+    ]
+
+
+def grouped_entities(
+    doc: Doc, named: list[Named] | None = None
+) -> tuple[list[list[int]], set[str]]:
     """:func:`~kg.extract.grouping.entity_groups` of the doc's entity spans
-    (``named``, in ``kg_entities`` order), computed once: the proposed marker
-    and :func:`kg.extract.entities_from_doc` both need them. Cached as plain
-    lists, keyed by the number of spans."""
+    (``named``: :func:`entity_mentions`, made here when not given), computed
+    once: the proposed marker and :func:`kg.extract.entities_from_doc` both
+    need them. Cached as plain lists, keyed by the number of spans."""
+    count = len(named) if named is not None else len(doc.spans.get(ENTITIES, ()))
     cached = doc.user_data.get("kg_entity_groups")
-    if cached is not None and cached[0] == len(named):
+    if cached is not None and cached[0] == count:
         return cached[1], set(cached[2])
-    groups, long_keys = entity_groups(doc, named)
-    doc.user_data["kg_entity_groups"] = [len(named), groups, sorted(long_keys)]
+    groups, long_keys = entity_groups(doc, named if named is not None else entity_mentions(doc))
+    doc.user_data["kg_entity_groups"] = [count, groups, sorted(long_keys)]
     return groups, long_keys
 
 
@@ -909,9 +922,15 @@ class ProposedMarker:
         self.window = window
         self.model = model
 
+    @staticmethod
+    def decided_by_rule(spans: list[Span]) -> bool:
+        """The paper's own code link and the name before the title's colon are
+        always proposed; the model decides the rest (and trains on the rest)."""
+        return any(s.label_ == EntityType.REPO or s.id_ == "title" for s in spans)
+
     def __call__(self, doc: Doc) -> Doc:
         for spans, features in self.entity_features(doc):
-            if any(s.label_ == EntityType.REPO or s.id_ == "title" for s in spans):
+            if self.decided_by_rule(spans):
                 proposed = True
             elif self.model is not None:
                 proposed = self.model.probability(features) >= self.model.threshold
@@ -928,11 +947,7 @@ class ProposedMarker:
         training script reads these too."""
         text = doc_text(doc)
         title_end = _title_end(text)
-        named = [
-            Named(span, surface, match_key(surface))
-            for span in doc.spans.get(ENTITIES, ())
-            for surface in (span_text(span),)
-        ]
+        named = entity_mentions(doc)
         groups, _ = grouped_entities(doc, named)
         # "we propose ..." clauses, found once: (start, end) offsets.
         lower = lower_text(doc)
