@@ -44,6 +44,7 @@ def entities(nlp, text: str) -> dict[str, object]:
         ("LoRA (Low-Rank Adaptation) is", "LoRA", "Low-Rank Adaptation"),
         ("with graph neural networks (GNNs; Kipf 2017)", "GNNs", "graph neural networks"),
         ("on many modalities -- Vision Transformer (ViT) and more", "ViT", "Vision Transformer"),
+        ("Low-Rank Adaptation (LoRA, Hu et al.) is", "LoRA", "Low-Rank Adaptation"),
     ],
 )
 def test_acronym_definitions(text, short, long):
@@ -70,6 +71,12 @@ def test_name_scan_finds_what_the_name_pattern_finds(text):
 def test_one_word_long_form_must_spell_the_acronym():
     assert list(find_definitions("a low-rank (LoRA) update")) == []
     assert [d.long for d in find_definitions("the Weisfeiler-Leman (WL) test")] == ["Weisfeiler-Leman"]
+
+
+def test_a_parenthesised_list_of_names_defines_nothing():
+    """``approaches (SHAP, LIME)``: S-H-A-P can be read out of the words before
+    the parenthesis, but a list of names is no definition."""
+    assert list(find_definitions("several of the most widely used approaches (SHAP, LIME, permutation tests)")) == []
 
 
 def test_initials_long_form():

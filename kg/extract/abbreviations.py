@@ -169,7 +169,9 @@ def find_definitions(text: str) -> Iterator[Definition]:
     for match in _PAREN.finditer(text):
         inside = match.group(1)
         # "(PEFT; Houlsby et al.)" or "(LoRA, ...)": the first part is the candidate.
-        first = re.split(r"[;,]\s|\s[-–]\s", inside, maxsplit=1)[0].strip()
+        first, *rest = (part.strip() for part in re.split(r"[;,]\s|\s[-–]\s", inside, maxsplit=1))
+        if rest and is_short_form(rest[0].split(",")[0]):
+            continue  # "(SHAP, LIME, ...)": a list of names, not a definition
         first_start = match.start(1) + inside.find(first)
         if is_short_form(first):
             definition = _long_before(first, first_start, text, max(0, match.start() - 200), match.start())
