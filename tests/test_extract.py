@@ -252,11 +252,17 @@ def test_generic_phrases_and_metrics_are_not_entities(rules_nlp):
         "T\nLarge language models (LLMs) and deep learning improve accuracy and FID on GPUs.",
     )
     assert not {"Large language models", "LLMs", "deep learning", "accuracy", "FID", "GPUs"} & set(found)
+    assert not entities(rules_nlp, "T\nUnlike autoregressive models and energy-based models, ours is fast.")
 
 
 def test_case_sensitive_lexicon_names(rules_nlp):
     assert "MATH" in entities(rules_nlp, "T\nWe report results on the MATH benchmark.")
     assert "math" not in entities(rules_nlp, "T\nWe study the math of attention.")
+
+
+def test_lexicon_names_match_whether_words_are_hyphenated_or_spaced(rules_nlp):
+    found = entities(rules_nlp, "T\nWe merge by model-soup averaging and parameter efficient fine tuning.")
+    assert {"model-soup", "parameter efficient fine tuning"} <= set(found)
 
 
 def test_title_prefix_is_proposed(rules_nlp):

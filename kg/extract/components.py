@@ -372,6 +372,14 @@ _CUE = re.compile(r"[ ](?:" + _CUE_NOUNS + r")\b")  # the noun starts at .start(
 _NAME_BEFORE_CUE = re.compile(r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+$")
 
 
+def _separator_variants(phrase: str) -> set[str]:
+    """A phrase as written, with every word break a space, and with every one a
+    hyphen: ``model soup`` is also written ``model-soup``, ``parameter-efficient
+    fine-tuning`` also ``parameter efficient fine tuning``."""
+    words = re.split(r"[ -]", phrase)
+    return {phrase, " ".join(words), "-".join(words)}
+
+
 class CandidateFinder:
     """Spans that may name a method, model or dataset (see module docstring).
 
@@ -400,7 +408,7 @@ class CandidateFinder:
                 if any(c.islower() for c in surface):  # LLaMA is also written Llama
                     cased.append((etype.value, surface[0] + surface[1:].lower()))
             else:
-                uncased.append((etype.value, surface.lower()))
+                uncased.extend((etype.value, form) for form in _separator_variants(surface.lower()))
         for matcher, entries in ((self.cased, cased), (self.uncased, uncased)):
             by_label: dict[str, list] = {}
             for label, surface in entries:
