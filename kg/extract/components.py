@@ -372,12 +372,18 @@ _CUE = re.compile(r"[ ](?:" + _CUE_NOUNS + r")\b")  # the noun starts at .start(
 _NAME_BEFORE_CUE = re.compile(r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+$")
 
 
-def _separator_variants(phrase: str) -> set[str]:
+def _separator_variants(phrase: Doc) -> list[Doc]:
     """A phrase as written, with every word break a space, and with every one a
     hyphen: ``model soup`` is also written ``model-soup``, ``parameter-efficient
-    fine-tuning`` also ``parameter efficient fine tuning``."""
-    words = re.split(r"[ -]", phrase)
-    return {phrase, " ".join(words), "-".join(words)}
+    fine-tuning`` also ``parameter efficient fine tuning``.
+
+    The variants are built from the phrase's tokens, not tokenised: spaCy's
+    tokenizer caches the first 10,000 chunks it sees, and chunks such as
+    ``parameter-efficient-fine-tuning`` would take the slots of the corpus's
+    frequent words."""
+    words = [t.text for t in phrase if t.text != "-"]
+    hyphenated = [part for word in words for part in (word, "-")][:-1]
+    return [phrase, Doc(phrase.vocab, words=words), Doc(phrase.vocab, words=hyphenated)]
 
 
 class CandidateFinder:
@@ -408,11 +414,13 @@ class CandidateFinder:
                 if any(c.islower() for c in surface):  # LLaMA is also written Llama
                     cased.append((etype.value, surface[0] + surface[1:].lower()))
             else:
-                uncased.extend((etype.value, form) for form in _separator_variants(surface.lower()))
+                uncased.append((etype.value, surface.lower()))
         for matcher, entries in ((self.cased, cased), (self.uncased, uncased)):
             by_label: dict[str, list] = {}
             for label, surface in entries:
-                by_label.setdefault(label, []).append(nlp.make_doc(surface))
+                phrase = nlp.make_doc(surface)
+                forms = _separator_variants(phrase) if matcher is self.uncased else [phrase]
+                by_label.setdefault(label, []).extend(forms)
             for label, docs in by_label.items():
                 matcher.add(label, docs)
 
