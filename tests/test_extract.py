@@ -246,6 +246,15 @@ def test_proposed_is_decided_per_entity_not_per_mention(rules_nlp):
     assert entities_from_doc(doc)[0].proposed
 
 
+def test_proposal_cues_around_a_name(rules_nlp):
+    doc = rules_nlp(
+        "T\nThe proposed BarNet (our model) consistently outperforms ResNet-50 by 2 points."
+    )
+    cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}
+    assert {"the_proposed", "claim_after"} <= cues["BarNet"]
+    assert not {"the_proposed", "claim_after"} & cues["ResNet-50"]
+
+
 def test_generic_phrases_and_metrics_are_not_entities(rules_nlp):
     found = entities(
         rules_nlp,

@@ -912,6 +912,12 @@ _USED_BEFORE = re.compile(
     r"outperform\w*|existing|previous|prior|standard|popular|vanilla|original|conventional|"
     r"built (?:on|upon)|based on|follow\w*|apply\w*|using|use|uses|adopt\w*)\s+(?:the\s*)?$"
 )
+#: A result claimed with the name as its subject: ``X consistently outperforms``.
+_CLAIM_AFTER = re.compile(
+    r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:also|consistently|significantly|further|not only|thus|then|can|"
+    r"still|greatly|substantially|effectively)\s+)?(?:outperform|achiev|improv|surpass|attain|deliver|"
+    r"yield|reduc|enabl|obtain|exhibit|beat|set|match|establish|accelerat|boost)\w*\b"
+)
 #: An apposition after a name that says it is new: ``Adam-atan2, a new ...``.
 _NEW_AFTER = re.compile(
     r"\)?\s*(?:,|:|\(|is|--|—)?\s*(?:a|an)\s+(?:new|novel|simple|general|unified|principled|"
@@ -924,8 +930,8 @@ class ProposedMarker:
     """What the paper introduces: a decision per entity, not per mention.
 
     The mentions of one entity (grouped as :mod:`kg.extract.grouping` groups
-    them) pool their cues: "we propose X", "called X", "our X", ``X, a new
-    ...``, a title position, a name the field does not know yet (not in the
+    them) pool their cues: "we propose X", "called X", "our X", "the proposed
+    X", ``X, a new ...``, ``X consistently outperforms``, a title position, a name the field does not know yet (not in the
     lexicons), against "compared with X" and "such as X". The learned model
     (``model/proposed.json``) weighs them; without it they act as rules.
     The name before the title's colon and the paper's own code link are
@@ -1023,6 +1029,10 @@ class ProposedMarker:
             cues.append("used_before")
         if _NEW_AFTER.match(text, span.end_char, span.end_char + 40):
             cues.append("new_after")
+        if "proposed" in before[-2:]:
+            cues.append("the_proposed")
+        if _CLAIM_AFTER.match(text, span.end_char, span.end_char + 80):
+            cues.append("claim_after")
         if sent_start == title_end + 1:
             cues.append("first_sentence")
         return cues
