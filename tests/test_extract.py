@@ -255,6 +255,12 @@ def test_proposal_cues_around_a_name(rules_nlp):
     assert not {"the_proposed", "claim_after"} & cues["ResNet-50"]
 
 
+def test_a_name_the_code_link_repeats_is_cued_and_termed_as_names(rules_nlp):
+    doc = rules_nlp("T\nA method termed as SSF scales features. Code: https://github.com/someone/SSF.")
+    cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}
+    assert {"repo_name", "called"} <= cues["SSF"]
+
+
 def test_generic_phrases_and_metrics_are_not_entities(rules_nlp):
     found = entities(
         rules_nlp,

@@ -314,7 +314,7 @@ def _extend_version(text: str, start: int, end: int) -> int:
 _NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
 _CAP_WORD = r"[A-Z0-9][\w+]*(?:[-.][\w+]+)*"
 _CALLED = re.compile(
-    r"\b(?:called|named|dubbed|termed|coined|denoted(?: as)?|namely|abbreviated as"
+    r"\b(?:(?:called|named|dubbed|termed|coined|denoted)(?: as)?|namely|abbreviated as"
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
@@ -912,6 +912,8 @@ _USED_BEFORE = re.compile(
     r"outperform\w*|existing|previous|prior|standard|popular|vanilla|original|conventional|"
     r"built (?:on|upon)|based on|follow\w*|apply\w*|using|use|uses|adopt\w*)\s+(?:the\s*)?$"
 )
+#: Words just before a name that call it the paper's own: "the proposed X".
+_NEW_BEFORE = frozenset({"proposed", "presented", "introduced", "novel"})
 #: A result claimed with the name as its subject: ``X consistently outperforms``.
 _CLAIM_AFTER = re.compile(
     r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:also|consistently|significantly|further|not only|thus|then|can|"
@@ -976,12 +978,21 @@ class ProposedMarker:
         proposals = [
             m.span() for m in _PROPOSE.finditer(lower, title_end) if _word_start(lower, m.start())
         ]
+        # The paper's own code is often named after what it introduces: .../SSF.
+        repo_keys = {
+            match_key(part)
+            for m in named
+            if m.span.label_ == EntityType.REPO
+            for part in m.surface.split("/")[3:]  # after https://host/
+        }
         found = []
         for group in groups:
             members = [named[n] for n in group]
             cues: set[str] = set()
             for span, surface, _ in members:
                 cues.update(self._mention_cues(doc, text, title_end, span, surface, proposals))
+            if any(m.key in repo_keys for m in members if m.span.label_ != EntityType.REPO):
+                cues.add("repo_name")
             in_abstract = sum(m.span.start_char > title_end for m in members)
             if any(m.surface in self.lexicon for m in members):
                 # A known name is seldom new, unless the title or a "we propose" says so.
@@ -1029,7 +1040,7 @@ class ProposedMarker:
             cues.append("used_before")
         if _NEW_AFTER.match(text, span.end_char, span.end_char + 40):
             cues.append("new_after")
-        if "proposed" in before[-2:]:
+        if not _NEW_BEFORE.isdisjoint(before[-2:]):
             cues.append("the_proposed")
         if _CLAIM_AFTER.match(text, span.end_char, span.end_char + 80):
             cues.append("claim_after")
