@@ -280,6 +280,13 @@ def test_lexicon_names_match_whether_words_are_hyphenated_or_spaced(rules_nlp):
     assert {"model-soup", "parameter efficient fine tuning"} <= set(found)
 
 
+def test_a_capitalised_spelling_counts_only_where_capitals_mean_something(rules_nlp):
+    """``Llama`` is ``LLaMA`` mid-sentence, but a title's or a sentence's
+    opening capital makes ``Zero`` (``ZeRO``) out of any word."""
+    assert "Llama" in entities(rules_nlp, "T\nWe fine-tune Llama on code.")
+    assert not {"Zero", "Record"} & set(entities(rules_nlp, "Towards Zero-Shot Depth\nRecord accuracy follows."))
+
+
 def test_title_prefix_is_proposed(rules_nlp):
     found = entities(rules_nlp, "ReFT: Fine-tuning Representations for Language Models\nWe define ReFT.")
     assert found["ReFT"].proposed

@@ -446,10 +446,13 @@ class CandidateFinder:
                 if several_words and _word_start(lower, match.start()) and lower.count(phrase) >= 2:
                     _add_candidate(doc, match.start(1), match.end(1), "", "introduced")
         if "lexicon" in self.rules:
+            title_end = _title_end(text)
             for matcher in (self.cased, self.uncased):
                 for match_id, start, end in matcher(doc):
                     span = doc[start:end]
                     label = doc.vocab.strings[match_id]
+                    if matcher is self.cased and self._capitalised_only(doc, text, span, title_end):
+                        continue
                     stop = span.end_char
                     if label != EntityType.METHOD.value:
                         stop = _extend_version(text, span.start_char, stop)
@@ -484,6 +487,15 @@ class CandidateFinder:
                     _add_candidate(doc, match.start(), match.end(), "", "eponym")
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
+
+    def _capitalised_only(self, doc: Doc, text: str, span: Span, title_end: int) -> bool:
+        """Is this the ``Llama`` spelling of ``LLaMA`` where a capital says
+        nothing: in a Title Case title or opening a sentence (``Zero-Shot``,
+        ``Record accuracy``, ``Film``)?"""
+        start = span.start_char
+        if self.lexicon.type_of_exact(text[start : span.end_char]) is not None:
+            return False
+        return span.end_char <= title_end or sentence_bounds(doc, start)[0] == start
 
     def _add_title_phrases(self, doc: Doc, title: str) -> None:
         """A title without a ``Name:`` prefix often names the contribution in
