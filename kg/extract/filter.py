@@ -48,6 +48,37 @@ def _shape(text: str) -> str:
     return shape[:6]
 
 
+@lru_cache(maxsize=1 << 15)
+def _text_features(text: str) -> tuple[str, ...]:
+    """The features of a candidate that depend on its text alone, computed once
+    per surface form: names recur across a corpus (``LoRA``, ``Transformer``)."""
+    words = text.split()
+    first, last = words[0], words[-1]
+    feats = [
+        f"words={min(len(words), 4)}",
+        f"shape_first={_shape(first)}",
+        f"shape_last={_shape(last)}",
+        f"head={last.lower()}",
+        f"first={first.lower()}",
+        f"suffix={last[-3:].lower()}",
+    ]
+    if text.islower():
+        feats.append("lower")
+    if _DIGIT.search(text):
+        feats.append("digit")
+    if text[1:] != text[1:].lower():
+        feats.append("inner_cap")
+    if text.isupper():
+        feats.append("all_caps")
+    if text.endswith("s") and not text.endswith("ss"):
+        feats.append("plural")
+    if not FUNCTION_WORDS.isdisjoint(text.lower().split()):
+        feats.append("function_word")  # slogans: "Less Could Be Better", "Towards Being"
+    if "," in text:
+        feats.append("comma")
+    return tuple(feats)
+
+
 def candidate_features(
     doc: Doc,
     span: Span,
@@ -69,8 +100,7 @@ def candidate_features(
     ``also_in_title`` says an abstract mention's text is in the title too
     and ``in_abstract`` how the abstract repeats a title span (``cased``,
     ``lower`` or ``no``)."""
-    words = text.split()
-    first, last = words[0], words[-1]
+    n_words = min(text.count(" ") + 1, 4)
     prev_tok = doc[span.start - 1].lower_ if span.start > 0 else "<s>"
     next_tok = doc[span.end].lower_ if span.end < len(doc) else "</s>"
     feats = [
@@ -79,16 +109,12 @@ def candidate_features(
         f"type={etype}",
         f"lex={lexicon_type or 'none'}",
         f"lex_rule={lexicon_type or 'none'}|{rule}",
-        f"words={min(len(words), 4)}",
-        f"shape_first={_shape(first)}",
-        f"shape_last={_shape(last)}",
-        f"head={last.lower()}",
-        f"first={first.lower()}",
+        *_text_features(text),
         f"prev={prev_tok}",
         f"next={next_tok}",
-        f"suffix={last[-3:].lower()}",
         f"mentions={min(mentions, 3)}",
         f"partner={'yes' if partner else 'no'}",
+        f"rule_words={rule}|{n_words}",
     ]
     if span.end_char <= title_end:
         feats.append("in_title")
@@ -97,23 +123,8 @@ def candidate_features(
         feats.append("sent_start")
     if also_in_title:
         feats.append("also_in_title")
-    if text.islower():
-        feats.append("lower")
-    if _DIGIT.search(text):
-        feats.append("digit")
-    if text[1:] != text[1:].lower():
-        feats.append("inner_cap")
-    if text.isupper():
-        feats.append("all_caps")
-    if text.endswith("s") and not text.endswith("ss"):
-        feats.append("plural")
-    if not FUNCTION_WORDS.isdisjoint(text.lower().split()):
-        feats.append("function_word")  # slogans: "Less Could Be Better", "Towards Being"
-    if "," in text:
-        feats.append("comma")
-    feats.append(f"rule_words={rule}|{min(len(words), 4)}")
     if lexicon_type is not None:
-        feats.append(f"lex_words={min(len(words), 3)}|{'lower' if text.islower() else 'cased'}")
+        feats.append(f"lex_words={min(n_words, 3)}|{'lower' if text.islower() else 'cased'}")
     return feats
 
 
