@@ -215,6 +215,13 @@ def test_candidates_never_straddle_numbers_parentheses_or_two_names(rules_nlp):
 def test_a_name_ending_in_corpus_or_benchmark_is_a_dataset(rules_nlp):
     found = entities(rules_nlp, "T\nWe build the Human ChatGPT Comparison Corpus (HCCC) for detection.")
     assert found["Human ChatGPT Comparison Corpus"].type.value == "dataset"
+    found = entities(rules_nlp, "T\nWe test on FooBench and on ZetaQA, and rank by FullBench scores.")
+    assert {found[n].type.value for n in ("FooBench", "ZetaQA", "FullBench")} == {"dataset"}
+
+
+def test_an_apposition_that_says_dataset_types_the_name(rules_nlp):
+    found = entities(rules_nlp, "T\nWe introduce CONCODE, a new large dataset of code. CONCODE is hard.")
+    assert found["CONCODE"].type.value == "dataset"
 
 
 def test_a_variant_of_a_known_dataset_is_a_dataset(rules_nlp):
@@ -228,6 +235,14 @@ def test_an_introduced_phrase_counts_when_the_abstract_reuses_it(rules_nlp):
     text = "T\nWe propose a competition mechanism to route tokens. {} beats dense routing."
     assert "competition mechanism" in entities(rules_nlp, text.format("The competition mechanism"))
     assert "competition mechanism" not in entities(rules_nlp, text.format("It"))
+    # One modifier before a generic head describes: "a multi-level framework".
+    text = "T\nWe propose a multi-level framework for speed. The multi-level idea helps."
+    assert not {"multi-level", "multi"} & set(entities(rules_nlp, text))
+
+
+def test_a_title_head_stops_at_a_function_word(rules_nlp):
+    doc = rules_nlp("Code Representation Learning At Scale\nWe train.")
+    assert [c.text for c in doc.spans["kg_candidates"] if c.id_ == "title_head"] == ["Code Representation Learning"]
 
 
 def test_eponymous_techniques_keep_their_noun(rules_nlp):

@@ -318,6 +318,9 @@ _CALLED = re.compile(
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
+#: Generic heads a description ends in: ``a ... pruning method``.
+_GENERIC_HEAD = r"\s+(?:method|approach|strategy|framework|technique|scheme|paradigm|procedure)\b"
+_GENERIC_HEAD_AFTER = re.compile(_GENERIC_HEAD)
 #: The phrase a paper introduces, in any case: ``we propose a competition
 #: mechanism to ...``, ``we call layer masking in which ...``: the shortest run
 #: of up to five words before a function word, punctuation or a generic head
@@ -331,9 +334,8 @@ _INTRODUCED = re.compile(  # run on lower_text()
     r"(?!(?:to|a|an|the|that|this|these|two|three|several|our|its|their|it|them|how|what|"
     r"framework|method|approach|model|algorithm|technique|strategy)\b)"
     r"([a-z][\w]*(?:-[\w]+)*(?:\s[a-z][\w]*(?:-[\w]+)*){0,4}?)"
-    r"(?=\s+(?:method|approach|strategy|framework|technique|scheme|paradigm|procedure)\b"
-    r"|\s*[,.;:(]|\s+(?:to|that|which|for|in|on|with|by|where|based|using|called|named|as|and|"
-    r"or|we|is|are|can|from|of|via|through)\b)"
+    r"(?=" + _GENERIC_HEAD + r"|\s*[,.;:(]|\s+(?:to|that|which|for|in|on|with|by|where|based|using|"
+    r"called|named|as|and|or|we|is|are|can|from|of|via|through)\b)"
 )
 #: The Title Case run opening a title, and the runs after "via", "with", ...
 _TITLE_HEAD = re.compile(
@@ -442,7 +444,9 @@ class CandidateFinder:
             lower = lower_text(doc)
             for match in _INTRODUCED.finditer(lower):
                 phrase = match.group(1)
-                several_words = " " in phrase or "-" in phrase
+                # "a multi-level framework": one modifier before a generic head is a description.
+                before_head = _GENERIC_HEAD_AFTER.match(lower, match.end(1)) is not None
+                several_words = " " in phrase or ("-" in phrase and not before_head)
                 if several_words and _word_start(lower, match.start()) and lower.count(phrase) >= 2:
                     _add_candidate(doc, match.start(1), match.end(1), "", "introduced")
         if "lexicon" in self.rules:
@@ -556,8 +560,16 @@ _DATASET_CUE = re.compile(
     r"splits?|test ?sets?|validation set|training set)\b",
     re.IGNORECASE,
 )
-#: A name whose own last word says dataset: ``Human ChatGPT Comparison Corpus``.
-_DATASET_HEAD = re.compile(r"\b(?:Dataset|Benchmark|Corpus|Suite|Bench|Collection)s?$", re.IGNORECASE)
+#: An apposition that says dataset: ``CONCODE, a new large dataset``.
+_DATASET_APPOSITION = re.compile(
+    r"^\s*(?:,|\(|:|--|—)\s*(?:a|an)\s+(?:[\w-]+\s+){0,3}?(?:data ?set|benchmark|corpus|suite|testbed)s?\b",
+    re.IGNORECASE,
+)
+#: A name whose own last word says dataset: ``Human ChatGPT Comparison Corpus``,
+#: ``LiveBench``, ``HotpotQA``.
+_DATASET_HEAD = re.compile(
+    r"(?i:\b(?:Dataset|Benchmark|Corpus|Suite|Bench|Collection)s?)$|(?<=[A-Za-z0-9])Bench$|^[A-Z]\w*QA$"
+)
 _MODEL_CUE = re.compile(r"^\s*(?:models?|checkpoints?|backbones?|LLMs?|weights)\b", re.IGNORECASE)
 _METHOD_CUE = re.compile(
     r"^\s*(?:methods?|algorithms?|framework|frameworks|loss|losses|approach|technique|"
@@ -716,10 +728,11 @@ class EntityTyper:
             return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
-        after = doc_text[span.end_char : span.end_char + 30]
+        after = doc_text[span.end_char : span.end_char + 50]
         before = doc_text[max(0, span.start_char - 40) : span.start_char]
         if (
             _DATASET_CUE.match(after)
+            or _DATASET_APPOSITION.match(after)
             or _DATASET_HEAD.search(text)
             or (rule == "shape" and _DATASET_BEFORE.search(before))
         ):

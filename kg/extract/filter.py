@@ -31,7 +31,7 @@ FUNCTION_WORDS = frozenset(
     {
         "the", "a", "an", "be", "is", "are", "was", "could", "can", "should", "will", "to",
         "beyond", "being", "how", "what", "why", "when", "not", "do", "does", "all", "you",
-        "your", "we", "our",
+        "your", "we", "our", "at", "without",
     }
 )  # fmt: skip
 
