@@ -270,6 +270,13 @@ def test_proposal_cues_around_a_name(rules_nlp):
     assert not {"the_proposed", "claim_after"} & cues["ResNet-50"]
 
 
+def test_a_variant_of_the_papers_own_name_is_cued(rules_nlp):
+    doc = rules_nlp("SLAB: Simplified Attention\nWe build SLAB-Swin on top of Swin and beat ResNet-50.")
+    cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}
+    assert "own_name_variant" in cues["SLAB-Swin"]
+    assert "own_name_variant" not in cues["ResNet-50"]
+
+
 def test_a_name_the_code_link_repeats_is_cued_and_termed_as_names(rules_nlp):
     doc = rules_nlp("T\nA method termed as SSF scales features. Code: https://github.com/someone/SSF.")
     cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}

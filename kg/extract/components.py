@@ -958,7 +958,8 @@ class ProposedMarker:
 
     The mentions of one entity (grouped as :mod:`kg.extract.grouping` groups
     them) pool their cues: "we propose X", "called X", "our X", "the proposed
-    X", ``X, a new ...``, ``X consistently outperforms``, a title position, a name the field does not know yet (not in the
+    X", ``X, a new ...``, ``X consistently outperforms``, a variant of the
+    title's name (``SLAB-Swin``), a code link named after it, a title position, a name the field does not know yet (not in the
     lexicons), against "compared with X" and "such as X". The learned model
     (``model/proposed.json``) weighs them; without it they act as rules.
     The name before the title's colon and the paper's own code link are
@@ -1010,10 +1011,14 @@ class ProposedMarker:
             if m.span.label_ == EntityType.REPO
             for part in m.surface.split("/")[3:]  # after https://host/
         }
+        # The paper's own name from the title prefix: its variants are its own too (SLAB-Swin).
+        own = {m.surface for m in named if m.span.id_ == "title" and len(m.surface) >= 3}
         found = []
         for group in groups:
             members = [named[n] for n in group]
             cues: set[str] = set()
+            if any(o in m.surface and o != m.surface for m in members for o in own):
+                cues.add("own_name_variant")
             for span, surface, _ in members:
                 cues.update(self._mention_cues(doc, text, title_end, span, surface, proposals))
             if any(m.key in repo_keys for m in members if m.span.label_ != EntityType.REPO):
