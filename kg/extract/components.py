@@ -959,8 +959,9 @@ class ProposedMarker:
     The mentions of one entity (grouped as :mod:`kg.extract.grouping` groups
     them) pool their cues: "we propose X", "called X", "our X", "the proposed
     X", ``X, a new ...``, ``X consistently outperforms``, a variant of the
-    title's name (``SLAB-Swin``), a code link named after it, a title position, a name the field does not know yet (not in the
-    lexicons), against "compared with X" and "such as X". The learned model
+    title's name (``SLAB-Swin``), a code link named after it, a title
+    position, a name the field does not know yet (not in the lexicons),
+    against "compared with X" and "such as X". The learned model
     (``model/proposed.json``) weighs them; without it they act as rules.
     The name before the title's colon and the paper's own code link are
     always proposed.
