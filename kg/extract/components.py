@@ -36,6 +36,8 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from pathlib import Path
 
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, SpanGroup
@@ -157,23 +159,26 @@ def sentence_bounds(doc: Doc, char: int) -> tuple[int, int]:
 def split_sentences(doc: Doc) -> Doc:
     """Sentence starts: after a line break (title/abstract) or after ``. ? !``
     when the next word starts upper-case or with a digit, unless the full stop
-    belongs to an abbreviation. Found by one regex over the text, so only the
-    few sentence-initial tokens are touched."""
+    belongs to an abbreviation. Found by one regex over the text and written
+    to the tokens in one array: every other token is marked as no start."""
     if not len(doc):
         return doc
     text = doc_text(doc)
-    doc[0].is_sent_start = True
+    token_starts = doc.to_array(IDX)
+    # One array write: setting Token.is_sent_start scans the doc for a parse every time.
+    flags = numpy.full(len(doc), -1, dtype="int64")  # -1: no sentence starts here
+    flags[0] = 1
     starts = [0]
     for match in _SENTENCE_START.finditer(text):
         stop = match.start() + (text[match.start()] != "\n")  # just after ". ? !"
         if text.endswith(_ABBREVIATIONS, 0, stop):
             continue
-        span = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
-        if span is not None and len(span) and span.start > 0:
-            span[0].is_sent_start = True
-            starts.append(span.start_char)
-    if len(doc) > 1 and doc[1].is_sent_start is None:
-        doc[1].is_sent_start = False  # marks the doc as split, even into one sentence
+        # A word after white space always starts a token.
+        i = int(numpy.searchsorted(token_starts, match.end()))
+        if 0 < i < len(flags) and token_starts[i] == match.end():
+            flags[i] = 1
+            starts.append(match.end())
+    doc.from_array([SENT_START], flags.view("uint64").reshape(-1, 1))
     doc.user_data["kg_sent_starts"] = starts
     return doc
 
