@@ -195,6 +195,11 @@ def _add_candidate(
     span = doc.char_span(start, end, label=label, alignment_mode=alignment, span_id=rule)
     if span is None or not span_text(span).strip():
         return None
+    return _add_span(doc, span, rule)
+
+
+def _add_span(doc: Doc, span: Span, rule: str) -> Span | None:
+    """Add a token-aligned candidate span, unless a rule found it first."""
     # Span extensions are stored by offsets: the first rule to find a span keeps it.
     taken = doc.user_data.setdefault("kg_candidate_offsets", {})
     offsets = f"{span.start_char}:{span.end_char}"
@@ -458,14 +463,17 @@ class CandidateFinder:
             title_end = _title_end(text)
             for matcher in (self.cased, self.uncased):
                 for match_id, start, end in matcher(doc):
-                    span = doc[start:end]
                     label = doc.vocab.strings[match_id]
+                    span = Span(doc, start, end, label=label, span_id="lexicon")
                     if matcher is self.cased and self._capitalised_only(doc, text, span, title_end):
                         continue
                     stop = span.end_char
                     if label != EntityType.METHOD.value:
                         stop = _extend_version(text, span.start_char, stop)
-                    _add_candidate(doc, span.start_char, stop, label, "lexicon")
+                    if stop == span.end_char:
+                        _add_span(doc, span, "lexicon")
+                    else:
+                        _add_candidate(doc, span.start_char, stop, label, "lexicon")
         if "acronym" in self.rules:
             for acro in doc._.kg_acronyms or ():
                 _add_candidate(doc, acro["long_start"], acro["long_end"], "", "acronym_long")
