@@ -136,13 +136,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     scores = evaluate_file(args.gold, progress=_progress(args.quiet, "scoring"))
     if args.errors:
         for err in scores.errors:
-            note = f"  ({err['note']})" if err["note"] else ""
+            notes = [err["note"], f"rules {err['rules']}" if "rules" in err else ""]
+            note = f"  ({'; '.join(n for n in notes if n)})" if any(notes) else ""
             print(f"{err['kind']:12} {err['type']:8} {err['text']!r:45} {err['paper'][:60]}{note}")
         print()
     if args.json:
         print(json.dumps(scores.as_dict(), indent=2))
     else:
         print(scores.table())
+        if args.by_rule:
+            print()
+            print(scores.rule_table())
     return 0
 
 
@@ -203,7 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("gold", help="gold JSONL ({title, abstract, entities} per line)")
     ev.add_argument("--errors", action="store_true", help="list every false positive and negative")
-    ev.add_argument("--json", action="store_true", help="print the scores as JSON")
+    ev.add_argument(
+        "--by-rule",
+        action="store_true",
+        help="also print the precision of the entities each extraction rule (or set of rules) found",
+    )
+    ev.add_argument("--json", action="store_true", help="print the scores as JSON (with the per-rule counts)")
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ev.set_defaults(func=cmd_eval)
 

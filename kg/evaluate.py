@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.extract.records import EntityType
+from kg.extract.records import EntityType, ExtractedEntity
 
 __all__ = [
     "GoldEntity",
@@ -23,6 +23,7 @@ __all__ = [
     "Predicted",
     "Scores",
     "evaluate_file",
+    "predicted",
     "predictions",
     "read_gold",
     "score",
@@ -62,11 +63,18 @@ class GoldPaper:
 
 @dataclass(frozen=True)
 class Predicted:
-    """What the scorer needs of a prediction: its text, type and proposed flag."""
+    """What the scorer needs of a prediction: its text, type and proposed flag,
+    and the extraction rules behind it (for the per-rule breakdown)."""
 
     text: str
     type: str
     proposed: bool = False
+    rules: tuple[str, ...] = ()
+
+    @property
+    def rule_key(self) -> str:
+        """The rules that found it, sorted and joined: ``acronym_long+lexicon``."""
+        return "+".join(sorted(set(self.rules))) or "?"
 
 
 @dataclass
@@ -96,6 +104,9 @@ class Scores:
     by_type: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in TYPES})
     proposed: Counts = field(default_factory=Counts)
     errors: list[dict] = field(default_factory=list)
+    #: True and false positives by the rules that found them (no false negatives:
+    #: a missed entity has no rule).
+    by_rule: dict[str, Counts] = field(default_factory=dict)
 
     @property
     def micro(self) -> Counts:
@@ -113,6 +124,13 @@ class Scores:
             )
         return "\n".join(rows)
 
+    def rule_table(self) -> str:
+        """Precision of the predictions each rule combination made, most frequent first."""
+        rows = [f"{'rules':40} {'P':>6} {'TP':>5} {'FP':>5}"]
+        for key, c in sorted(self.by_rule.items(), key=lambda item: (-item[1].tp - item[1].fp, item[0])):
+            rows.append(f"{key:40} {c.precision:6.3f} {c.tp:5} {c.fp:5}")
+        return "\n".join(rows)
+
     def as_dict(self) -> dict:
         def one(c: Counts) -> dict:
             return {"precision": c.precision, "recall": c.recall, "f1": c.f1, "tp": c.tp, "fp": c.fp, "fn": c.fn}
@@ -121,6 +139,7 @@ class Scores:
             "by_type": {t: one(c) for t, c in self.by_type.items()},
             "micro": one(self.micro),
             "proposed": one(self.proposed),
+            "by_rule": {key: {"precision": c.precision, "tp": c.tp, "fp": c.fp} for key, c in self.by_rule.items()},
         }
 
 
@@ -166,9 +185,11 @@ def _score_paper(paper: GoldPaper, preds: list[Predicted], scores: Scores) -> No
     for pred in preds:
         key = score_key(pred.text)
         hit = next((g for g in unmatched if key in g.keys and g.accepts(pred.type)), None)
+        by_rule = scores.by_rule.setdefault(pred.rule_key, Counts())
         if hit is None:
             wrong = next((g for g in paper.entities if key in g.keys), None)
             scores.by_type[pred.type].fp += 1
+            by_rule.fp += 1
             scores.errors.append(
                 {
                     "paper": paper.title,
@@ -176,11 +197,13 @@ def _score_paper(paper: GoldPaper, preds: list[Predicted], scores: Scores) -> No
                     "text": pred.text,
                     "type": pred.type,
                     "note": f"gold type {wrong.type}" if wrong is not None else "",
+                    "rules": pred.rule_key,
                 }
             )
             continue
         unmatched.remove(hit)
         scores.by_type[pred.type].tp += 1
+        by_rule.tp += 1
     for missed in unmatched:
         scores.by_type[missed.type].fn += 1
         scores.errors.append(
@@ -213,7 +236,15 @@ def predictions(papers: Iterable[GoldPaper], **extract_options) -> Iterator[list
 
     stream = (Paper(id=paper_id(p.title), title=p.title, abstract=p.abstract) for p in papers)
     for _, entities in extract(stream, **extract_options):
-        yield [Predicted(e.text, e.type.value, e.proposed) for e in entities]
+        yield predicted(entities)
+
+
+def predicted(entities: Iterable[ExtractedEntity]) -> list[Predicted]:
+    """The scorer's view of one paper's extracted entities."""
+    return [
+        Predicted(e.text, e.type.value, e.proposed, tuple(ev.rule for ev in e.evidence))
+        for e in entities
+    ]
 
 
 def evaluate_file(path: str | Path, *, progress=None, **extract_options) -> Scores:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from kg.evaluate import GoldPaper, Predicted, Scores, read_gold, score, score_key
+from kg.evaluate import GoldPaper, Scores, predicted, read_gold, score, score_key
 from kg.extract import build_pipeline, entities_from_doc
 from kg.extract.filter import FILTER_PATH, PROPOSED_PATH, SpanClassifier
 from kg.extract.lexicon import LEXICON_DIR
@@ -158,29 +158,15 @@ def set_models(nlp, candidate_filter: SpanClassifier, proposed: SpanClassifier |
     nlp.get_pipe("kg_proposed").model = proposed
 
 
-def evaluate(nlp, papers: list[GoldPaper]) -> Scores:
-    preds = [
-        [Predicted(e.text, e.type.value, e.proposed) for e in entities_from_doc(doc)]
-        for doc in run_docs(nlp, papers)
-    ]
-    return score(papers, preds)
+def evaluate(nlp, papers: list[GoldPaper], scores: Scores) -> None:
+    """Add the scores of ``nlp`` on ``papers`` to ``scores``."""
+    score(papers, [predicted(entities_from_doc(doc)) for doc in run_docs(nlp, papers)], scores=scores)
 
 
 def fit(samples, labels, threshold: float, l2: float) -> SpanClassifier:
     model = SpanClassifier.fit(samples, labels, l2=l2)
     model.threshold = threshold
     return model
-
-
-def add_scores(total: Scores, part: Scores) -> None:
-    for t, c in part.by_type.items():
-        total.by_type[t].tp += c.tp
-        total.by_type[t].fp += c.fp
-        total.by_type[t].fn += c.fn
-    total.proposed.tp += part.proposed.tp
-    total.proposed.fp += part.proposed.fp
-    total.proposed.fn += part.proposed.fn
-    total.errors.extend(part.errors)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--l2", type=float, default=4.0)
     parser.add_argument(
         "--errors", type=Path, help="write the cross-validation errors (JSONL) here, to drive the work"
+    )
+    parser.add_argument(
+        "--by-rule", action="store_true", help="also print the cross-validation precision of each rule set"
     )
     args = parser.parse_args(argv)
     if "dev" in Path(args.gold).name:
@@ -223,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         cv = Scores()
         for k in k_folds:
             set_models(nlps[k], filters[k], fit(*others(prop, k), args.proposed_threshold, args.l2))
-            add_scores(cv, evaluate(nlps[k], folds[k]))
+            evaluate(nlps[k], folds[k], cv)
         print(f"{args.folds}-fold cross-validation on {args.gold}:")
         print(cv.table())
+        if args.by_rule:
+            print(cv.rule_table())
         if args.errors:
             with args.errors.open("w", encoding="utf-8") as out:
                 out.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in cv.errors)

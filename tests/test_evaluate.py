@@ -88,7 +88,14 @@ def test_a_wrong_type_does_not_count():
     assert counts(s, "dataset") == (0, 0, 1)
     assert counts(s, "micro") == (0, 1, 1)
     assert s.errors == [
-        {"paper": "Paper", "kind": "FP", "text": "CIFAR-10", "type": "method", "note": "gold type dataset"},
+        {
+            "paper": "Paper",
+            "kind": "FP",
+            "text": "CIFAR-10",
+            "type": "method",
+            "note": "gold type dataset",
+            "rules": "?",
+        },
         {"paper": "Paper", "kind": "FN", "text": "CIFAR-10", "type": "dataset", "note": ""},
     ]
 
@@ -111,10 +118,27 @@ def test_each_gold_entity_matches_once():
 def test_unknown_name_is_a_false_positive_without_note():
     s = score([gold(CIFAR)], [[Predicted("CIFAR-10", "dataset"), Predicted("ImageNet", "dataset")]])
     assert counts(s, "dataset") == (1, 1, 0)
-    assert s.errors == [{"paper": "Paper", "kind": "FP", "text": "ImageNet", "type": "dataset", "note": ""}]
+    assert s.errors == [
+        {"paper": "Paper", "kind": "FP", "text": "ImageNet", "type": "dataset", "note": "", "rules": "?"}
+    ]
     assert s.by_type["dataset"].precision == 0.5
     assert s.by_type["dataset"].recall == 1.0
     assert s.by_type["dataset"].f1 == pytest.approx(2 / 3)
+
+
+def test_predictions_are_counted_by_the_rules_that_found_them():
+    preds = [
+        Predicted("CIFAR-10", "dataset", rules=("shape", "lexicon", "lexicon")),
+        Predicted("ImageNet", "dataset", rules=("lexicon",)),
+        Predicted("FooNet", "method", rules=("shape",)),
+    ]
+    s = score([gold(CIFAR)], [preds])
+    assert {k: (c.tp, c.fp) for k, c in s.by_rule.items()} == {"lexicon+shape": (1, 0), "lexicon": (0, 1), "shape": (0, 1)}
+    assert [e["rules"] for e in s.errors if e["kind"] == "FP"] == ["lexicon", "shape"]
+    lines = s.rule_table().splitlines()
+    assert lines[0].split() == ["rules", "P", "TP", "FP"]
+    assert lines[1].split() == ["lexicon", "0.000", "0", "1"]  # ties in frequency: by name
+    assert s.as_dict()["by_rule"]["lexicon+shape"] == {"precision": 1.0, "tp": 1, "fp": 0}
 
 
 def test_proposed_pairs_are_scored_on_their_own():
@@ -240,13 +264,22 @@ def test_kg_eval_errors_lists_false_positives_and_negatives(tiny_gold, capsys):
     fp = [line for line in lines if line.startswith("FP ") and "pyreft" in line]
     assert len(fp) == 1
     assert fp[0].split()[1] == "repo"
-    assert "(gold type dataset)" in fp[0]
+    assert "(gold type dataset; rules link)" in fp[0]
     fn = [line for line in lines if line.startswith("FN ")]
     assert len(fn) == 2
     assert any("'Zyxwv-Net'" in line and line.split()[1] == "model" for line in fn)
     assert any("'https://github.com/stanfordnlp/pyreft'" in line for line in fn)
     # The table follows the error list.
     assert lines[-6].split()[0] == "method" and lines[-1].split()[0] == "proposed"
+
+
+def test_kg_eval_by_rule(tiny_gold, capsys):
+    assert main(["eval", str(tiny_gold), "--by-rule", "-q"]) == 0
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[-1].splitlines()
+    assert table[0].split() == ["rules", "P", "TP", "FP"]
+    rows = {line.split()[0]: line.split()[1:] for line in table[1:]}
+    assert rows["link"] == ["0.000", "0", "1"]  # the repo link, typed dataset in this gold
 
 
 def test_kg_eval_json(tiny_gold, capsys):
