@@ -438,10 +438,10 @@ class CandidateFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
+        title_end = _title_end(text)
         # Rules that say the paper names something of its own go first: the
         # first rule to find a span keeps it (see _add_candidate).
         if "title" in self.rules:
-            title_end = _title_end(text)
             colon = text.find(":", 0, title_end)
             if 0 < colon <= 60 and _title_name(text[:colon]):
                 _add_candidate(doc, 0, colon, "", "title")
@@ -460,7 +460,6 @@ class CandidateFinder:
                 if several_words and _word_start(lower, match.start()) and lower.count(phrase) >= 2:
                     _add_candidate(doc, match.start(1), match.end(1), "", "introduced")
         if "lexicon" in self.rules:
-            title_end = _title_end(text)
             for matcher in (self.cased, self.uncased):
                 for match_id, start, end in matcher(doc):
                     label = doc.vocab.strings[match_id]
