@@ -111,6 +111,20 @@ def test_find_links_in_text():
         assert text[start:end] == url
 
 
+@pytest.mark.parametrize(
+    ("text", "urls"),
+    [
+        ("Our source code will be available at MindSpore/models.", ["MindSpore/models"]),
+        ("Code and models are publicly available at org/repo-name (MIT).", ["org/repo-name"]),
+        ("The code is available at https://github.com/a/b.", ["https://github.com/a/b"]),
+        ("Results on train/test splits are available at request.", []),
+        ("We compare input/output pairs; code is not available.", []),
+    ],
+)
+def test_bare_code_path_only_where_code_is_said_to_be(text, urls):
+    assert [url for _, _, url in find_links(text)] == urls
+
+
 # ---------------------------------------------------------------- components
 
 

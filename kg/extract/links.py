@@ -2,7 +2,9 @@
 
 Every http(s) link counts: code hosts (GitHub, GitLab, Hugging Face, Bitbucket)
 and project pages alike (``https://aka.ms/xdoc``, ``https://<name>.github.io/``),
-as the guidelines' ``repo`` type does; bare ``github.com/...`` links too.
+as the guidelines' ``repo`` type does; bare ``github.com/...`` links too,
+and a bare ``owner/name`` path where the text says the code is available there
+(``Our source code will be available at MindSpore/models``).
 
 Abstracts end links with sentence punctuation (``...SSF.``), wrap them in
 brackets, or keep LaTeX leftovers (``.../Generation{here}``, ``\\url{...}``);
@@ -19,6 +21,12 @@ __all__ = ["clean_url", "find_links"]
 _LINK = re.compile(
     r"""(?:https?://|www\.|(?<![\w.@/])(?:github|gitlab)\.com/|(?<![\w.@/])huggingface\.co/|(?<![\w.@/])bitbucket\.org/)
         [^\s<>"'`]+""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: ``owner/name`` with no host, only where a code-availability phrase points at it.
+_CODE_PATH = re.compile(
+    r"""\b(?:code|implementation|models?)s?\b[^.]{0,60}?\bavailable\s+(?:at|on|from|in)\s+
+        ([A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9])(?![\w/:])""",
     re.IGNORECASE | re.VERBOSE,
 )
 _LATEX_TAIL = re.compile(r"(?:\{[^{}]*\}|\\[a-z]+)+$", re.IGNORECASE)
@@ -50,10 +58,18 @@ _MARKERS = ("://", "www.", "github.com/", "gitlab.com/", "huggingface.co/", "bit
 
 
 def find_links(text: str) -> Iterator[tuple[int, int, str]]:
-    """``(start, end, url)`` for every link in ``text``, cleaned."""
-    if not any(marker in text for marker in _MARKERS):
-        return
-    for match in _LINK.finditer(text):
-        url = clean_url(match.group())
-        if len(url) > len(url.split("/", 3)[0]) + 3:  # more than a bare scheme
-            yield match.start(), match.start() + len(url), url
+    """``(start, end, url)`` for every link in ``text``, cleaned.
+
+    >>> list(find_links("Code is available at github.com/a/b. Models: see c/d."))
+    [(21, 35, 'github.com/a/b')]
+    >>> list(find_links("Our code will be available at MindSpore/models."))
+    [(30, 46, 'MindSpore/models')]
+    """
+    if any(marker in text for marker in _MARKERS):
+        for match in _LINK.finditer(text):
+            url = clean_url(match.group())
+            if len(url) > len(url.split("/", 3)[0]) + 3:  # more than a bare scheme
+                yield match.start(), match.start() + len(url), url
+    if "available" in text:
+        for match in _CODE_PATH.finditer(text):
+            yield match.start(1), match.end(1), match.group(1)
