@@ -121,6 +121,11 @@ def initials_long_form(short: str, candidate: str) -> str | None:
 _DIGIT_WORDS = str.maketrans({"2": "T", "4": "F"})
 
 
+def _mostly_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return 2 * sum(c.isupper() for c in letters) >= len(letters)
+
+
 @lru_cache(maxsize=1 << 14)
 def spells(short: str, long: str) -> bool:
     """Does ``short`` abbreviate all of ``long`` with no definition in sight?
@@ -131,12 +136,16 @@ def spells(short: str, long: str) -> bool:
     ``CoPA-Merging`` ignored), with at most one leading word before them
     (``Automated`` in ``Automated Dynamic Algorithm Configuration`` = ``DAC``),
     or Schwartz & Hearst spell a long form of two words or more and every word's initial is among its
-    letters, in order (``VAEs`` = ``variational autoencoders``).
+    letters, in order (``VAEs`` = ``variational autoencoders``). Either way
+    the short form must be mostly capitals: a CamelCase name such as
+    ``NanoFlow`` has the initials of ``Normalizing Flows`` without being its acronym.
 
     >>> spells("VAEs", "variational autoencoders"), spells("E2P", "Embedding-to-Prefix")
     (True, True)
     >>> spells("CoPA-Merging", "Complementary Parameter Adaptation"), spells("GAN", "Gaussian process")
     (True, False)
+    >>> spells("NanoFlow", "Normalizing Flows")
+    False
     """
     forms = {short, short.rstrip("s") if len(short) > 2 and short[-2].isupper() else short}
     forms |= {f.translate(_DIGIT_WORDS) for f in forms if re.search(r"[A-Za-z][24][A-Za-z]", f)}
@@ -145,7 +154,7 @@ def spells(short: str, long: str) -> bool:
         forms.add(head)
     words = long.split()
     parts = [p for p in re.split(r"[\s-]+", long) if any(c.isalpha() for c in p)]
-    for form in forms:
+    for form in filter(_mostly_capitals, forms):
         found = initials_long_form(form, long)
         if found == long or (found and len(words) - len(found.split()) == 1):
             return True
