@@ -238,6 +238,14 @@ def test_an_apposition_that_says_dataset_types_the_name(rules_nlp):
     assert found["CONCODE"].type.value == "dataset"
 
 
+def test_a_size_letter_makes_a_model_and_keeps_its_full_stop(rules_nlp):
+    found = entities(rules_nlp, "T\nRevCol-H beats Swin-T and DeiT-Ti on ImageNet-E and ImageNet-X.")
+    assert {n: found[n].type.value for n in ("RevCol-H", "Swin-T", "DeiT-Ti")} == dict.fromkeys(
+        ("RevCol-H", "Swin-T", "DeiT-Ti"), "model"
+    )
+    assert found["ImageNet-X"].type.value == "dataset"
+
+
 def test_a_variant_of_a_known_dataset_is_a_dataset(rules_nlp):
     found = entities(rules_nlp, "T\nWe build ImageNet-PD and test on CIFAR-10-C and COCO-Stuff with CoPA-Merging.")
     assert found["ImageNet-PD"].type.value == "dataset"

@@ -597,7 +597,9 @@ _LISTED_TYPES_ENUM = (EntityType.DATASET, EntityType.MODEL)
 _LISTED_TYPES = tuple(t.value for t in _LISTED_TYPES_ENUM)
 #: Characters of formulas and markup, never of a name.
 _JUNK = re.compile(r"[\\^{}$=<>|]")
-_SIZE = re.compile(r"(?:\d+(?:\.\d+)?[BMK]\b|-(?:base|large|small|tiny|xl|xxl)\b)", re.IGNORECASE)
+_SIZE = re.compile(
+    r"(?:\d+(?:\.\d+)?[BMK]\b|-(?i:base|large|small|tiny|xl|xxl)\b|-(?:Ti|[TSBLHG])(?:/\d+)?$)"
+)
 _RULE_CONFIDENCE = {
     "link": 1.0,
     "lexicon": 0.9,
@@ -749,13 +751,13 @@ class EntityTyper:
             or (rule == "shape" and _DATASET_BEFORE.search(before))
         ):
             return EntityType.DATASET
-        if _MODEL_CUE.match(after) and (_SIZE.search(text) or any(c.isdigit() for c in text)):
-            return EntityType.MODEL
-        if _SIZE.search(text):
-            return EntityType.MODEL
         family = lexicon.type_of_exact(text.split("-", 1)[0]) if "-" in text else None
         if family in _LISTED_TYPES_ENUM:  # ImageNet-PD, CIFAR-10-C: a variant of a known dataset
             return family
+        if _MODEL_CUE.match(after) and (_SIZE.search(text) or any(c.isdigit() for c in text)):
+            return EntityType.MODEL
+        if _SIZE.search(text):  # RevCol-H, Swin-T, ViT-B/16, Foo-7B: a sized checkpoint
+            return EntityType.MODEL
         if rule == "cue" and not _METHOD_CUE.match(after):
             return None
         return self.default_type
