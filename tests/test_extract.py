@@ -246,6 +246,11 @@ def test_a_size_letter_makes_a_model_and_keeps_its_full_stop(rules_nlp):
     assert found["ImageNet-X"].type.value == "dataset"
 
 
+def test_a_slash_between_names_splits_them(rules_nlp):
+    found = entities(rules_nlp, "T\nWe test visual grounding (RefCOCO/+/g) with AlexNet/ResNet backbones.")
+    assert {"RefCOCO", "AlexNet", "ResNet"} <= set(found), sorted(found)
+
+
 def test_a_variant_of_a_known_dataset_is_a_dataset(rules_nlp):
     found = entities(rules_nlp, "T\nWe build ImageNet-PD and test on CIFAR-10-C and COCO-Stuff with CoPA-Merging.")
     assert found["ImageNet-PD"].type.value == "dataset"

@@ -42,11 +42,11 @@ def build_pipeline(config: dict[str, dict] | None = None) -> Language:
 
 
 def _tune_tokenizer(nlp: Language) -> None:
-    """Split where names meet: ``CIFAR10/100`` and ``LLaMA2-7B/13B`` (a slash
-    after a digit or before one), ``Gemma~2`` (a tilde), ``GPT-2s`` (a plural
+    """Split where names meet: ``CIFAR10/100``, ``LLaMA2-7B/13B``, ``AlexNet/ResNet``
+    and ``RefCOCO/+/g`` (a slash between names), ``Gemma~2`` (a tilde), ``GPT-2s`` (a plural
     after a digit), ``LLaMA-7B.`` and ``ViT-L.`` (a full stop after a capital
     that follows a capital, a digit or a hyphen; ``U.S.`` keeps its stop)."""
-    infixes = [*nlp.Defaults.infixes, r"(?<=[0-9])/(?=[0-9A-Za-z])", r"(?<=[A-Za-z])/(?=[0-9])", r"~"]
+    infixes = [*nlp.Defaults.infixes, r"(?<=[0-9A-Za-z+])/(?=[0-9A-Za-z+])", r"~"]
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9])s", r"(?<=[A-Z0-9-][A-Z])\."]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
