@@ -304,6 +304,12 @@ def test_a_variant_of_the_papers_own_name_is_cued(rules_nlp):
     assert "own_name_variant" not in cues["ResNet-50"]
 
 
+def test_a_sized_variant_of_the_titles_acronym_is_cued(rules_nlp):
+    doc = rules_nlp("Reversible Column Networks: Deep Nets\nWe propose Reversible Column Networks (RevCol). RevCol-H is big.")
+    cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}
+    assert "own_name_variant" in cues["RevCol-H"]
+
+
 def test_a_name_the_code_link_repeats_is_cued_and_termed_as_names(rules_nlp):
     doc = rules_nlp("T\nA method termed as SSF scales features. Code: https://github.com/someone/SSF.")
     cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}

@@ -1026,8 +1026,15 @@ class ProposedMarker:
             if m.span.label_ == EntityType.REPO
             for part in m.surface.split("/")[3:]  # after https://host/
         }
-        # The paper's own name from the title prefix: its variants are its own too (SLAB-Swin).
-        own = {m.surface for m in named if m.span.id_ == "title" and len(m.surface) >= 3}
+        # The paper's own name from the title, or its acronym: its variants
+        # are its own too (SLAB-Swin; RevCol-H of Reversible Column Networks (RevCol)).
+        own = {
+            named[n].surface
+            for group in groups
+            if any(named[n].span.id_ in ("title", "title_head") for n in group)
+            for n in group
+            if len(named[n].surface) >= 3
+        }
         found = []
         for group in groups:
             members = [named[n] for n in group]
