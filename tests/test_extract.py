@@ -310,6 +310,11 @@ def test_a_sized_variant_of_the_titles_acronym_is_cued(rules_nlp):
     assert "own_name_variant" in cues["RevCol-H"]
 
 
+def test_a_name_that_is_the_whole_title_is_proposed():
+    found = entities(get_pipeline(), "Inception Transformer\nWe present the Inception Transformer, built on Transformer.")
+    assert found["Inception Transformer"].proposed and not found["Transformer"].proposed
+
+
 def test_a_name_the_code_link_repeats_is_cued_and_termed_as_names(rules_nlp):
     doc = rules_nlp("T\nA method termed as SSF scales features. Code: https://github.com/someone/SSF.")
     cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}

@@ -995,7 +995,7 @@ class ProposedMarker:
 
     def __call__(self, doc: Doc) -> Doc:
         for spans, features in self.entity_features(doc):
-            if self.decided_by_rule(spans):
+            if self.decided_by_rule(spans) or "whole_title" in features:
                 proposed = True
             elif self.model is not None:
                 proposed = self.model.probability(features) >= self.model.threshold
@@ -1076,6 +1076,8 @@ class ProposedMarker:
             cues.append("in_title")
             if _NAME.fullmatch(surface.split()[0]):
                 cues.append("title_name")
+            if start == 0 and span.end_char == title_end:
+                cues.append("whole_title")  # a paper named after its contribution: Inception Transformer
             return cues
         sent_start, sent_end = sentence_bounds(doc, start)
         if rule == "called":
