@@ -1,6 +1,7 @@
 """Refresh the generated blocks of README.md from real runs.
 
-* between ``<!-- eval:dev -->`` markers: ``kg eval eval/dev.jsonl``;
+* between ``<!-- eval:dev -->`` markers: ``kg eval eval/dev.jsonl``, and
+  between ``<!-- eval:extra_b -->`` markers: ``kg eval eval/extra_b.jsonl``;
 * between ``<!-- queries -->`` markers: ``kg query --examples`` on a fresh
   ``kg build`` of ``seeds/`` (the tests check this block against the export).
 
@@ -33,8 +34,9 @@ def replace_block(text: str, name: str, body: str) -> str:
 
 def main() -> int:
     text = README.read_text(encoding="utf-8")
-    table = run("eval", "eval/dev.jsonl", "--quiet")
-    text = replace_block(text, "eval:dev", f"```\n{table.rstrip()}\n```")
+    for gold in ("dev", "extra_b"):
+        table = run("eval", f"eval/{gold}.jsonl", "--quiet")
+        text = replace_block(text, f"eval:{gold}", f"```\n{table.rstrip()}\n```")
     run("build", "--quiet")
     text = replace_block(text, "queries", run("query", "--examples"))
     README.write_text(text, encoding="utf-8")
