@@ -153,6 +153,17 @@ def test_acronym_pair_is_one_entity_named_by_its_long_form(rules_nlp):
     assert "LoRA" not in found
 
 
+def test_a_known_name_inside_a_long_form_is_not_the_acronym():
+    found = entities(
+        get_pipeline(),
+        "AF-KAN: Activation Function-Based Kolmogorov-Arnold Networks\nKolmogorov-Arnold Networks "
+        "(KANs) are new. To address this, we introduce Activation Function-Based Kolmogorov-Arnold "
+        "Networks (AF-KAN), expanding ReLU-KAN. AF-KAN beats KANs.",
+    )
+    groups = [{e.text, *e.aliases} for e in found.values()]
+    assert not any({"AF-KAN", "KANs"} <= group for group in groups), groups
+
+
 def test_acronym_joined_by_initials_without_a_definition(rules_nlp):
     found = entities(rules_nlp, "T\nConvolutional Neural Networks are strong. CNNs win on ImageNet.")
     assert "CNNs" in found["Convolutional Neural Networks"].aliases

@@ -49,12 +49,16 @@ def entity_groups(doc: Doc, items: Sequence[Named]) -> tuple[list[list[int]], se
         sets.find(item.key)
     long_keys: set[str] = set()
     defined: set[str] = set()
-    # A definition joins the short form to every span overlapping its long form.
+    # A definition joins the short form to the spans that cover most of its long
+    # form: a known name inside it (Kolmogorov-Arnold Networks in Activation
+    # Function-Based Kolmogorov-Arnold Networks (AF-KAN)) is what it builds on.
     for acro in doc._.kg_acronyms or ():
         short = match_key(acro["short"])
         defined.add(short)
+        long_start, long_end = acro["long_start"], acro["long_end"]
         for item in items:
-            if item.span.start_char < acro["long_end"] and acro["long_start"] < item.span.end_char:
+            overlap = min(long_end, item.span.end_char) - max(long_start, item.span.start_char)
+            if 3 * overlap >= 2 * (long_end - long_start):
                 long_keys.add(item.key)
                 sets.union(item.key, short)
     # Without a definition, the acronym spells the long form (an acronym the
