@@ -16,8 +16,10 @@ import spacy
 from kg.extract import build_pipeline, entities_from_doc, extract, get_pipeline
 from kg.extract.abbreviations import find_definitions, initials_long_form, spells
 from kg.extract.components import _NAME, _name_matches
+from kg.extract.grouping import Named, entity_groups
 from kg.extract.links import clean_url, find_links
 from kg.ingest import Paper, paper_id
+from kg.names import match_key
 
 RULES_ONLY = {"kg_typer": {"use_filter": False}, "kg_proposed": {"use_model": False}}
 
@@ -162,6 +164,18 @@ def test_a_known_name_inside_a_long_form_is_not_the_acronym():
     )
     groups = [{e.text, *e.aliases} for e in found.values()]
     assert not any({"AF-KAN", "KANs"} <= group for group in groups), groups
+
+
+def test_an_acronym_joins_its_long_form_written_elsewhere(rules_nlp):
+    """The title's ``Motion Blender Gaussian Splatting`` and the abstract's
+    ``MBGS`` are one entity, even when the long form's own mention in the
+    definition was not kept."""
+    doc = rules_nlp("Motion Blender Gaussian Splatting\nWe propose Motion Blender Gaussian Splatting (MBGS).")
+    title, short = doc[0:4], doc[-3:-2]
+    assert (title.text, short.text) == ("Motion Blender Gaussian Splatting", "MBGS")
+    items = [Named(span, span.text, match_key(span.text)) for span in (title, short)]
+    groups, long_keys = entity_groups(doc, items)
+    assert groups == [[0, 1]] and long_keys == {items[0].key}
 
 
 def test_acronym_joined_by_initials_without_a_definition(rules_nlp):

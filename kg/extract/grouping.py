@@ -52,13 +52,14 @@ def entity_groups(doc: Doc, items: Sequence[Named]) -> tuple[list[list[int]], se
     # A definition joins the short form to the spans that cover most of its long
     # form: a known name inside it (Kolmogorov-Arnold Networks in Activation
     # Function-Based Kolmogorov-Arnold Networks (AF-KAN)) is what it builds on.
+    # The long form written elsewhere (the title) is joined by its key.
     for acro in doc._.kg_acronyms or ():
-        short = match_key(acro["short"])
+        short, long_key = match_key(acro["short"]), match_key(acro["long"])
         defined.add(short)
         long_start, long_end = acro["long_start"], acro["long_end"]
         for item in items:
             overlap = min(long_end, item.span.end_char) - max(long_start, item.span.start_char)
-            if 3 * overlap >= 2 * (long_end - long_start):
+            if 3 * overlap >= 2 * (long_end - long_start) or item.key == long_key:
                 long_keys.add(item.key)
                 sets.union(item.key, short)
     # Without a definition, the acronym spells the long form (an acronym the
