@@ -258,6 +258,16 @@ def test_a_name_ending_in_corpus_or_benchmark_is_a_dataset(rules_nlp):
     assert {found[n].type.value for n in ("FooBench", "ZetaQA", "FullBench")} == {"dataset"}
 
 
+def test_a_colon_list_in_a_sentence_about_datasets_types_its_names(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "T\nWe present novel datasets in three categories: ToyMix, LargeMix and UltraLarge. "
+        "Our models: FooNet and BarNet.",
+    )
+    assert {found[n].type.value for n in ("ToyMix", "LargeMix", "UltraLarge")} == {"dataset"}
+    assert {found[n].type.value for n in ("FooNet", "BarNet")} == {"method"}
+
+
 def test_an_apposition_that_says_dataset_types_the_name(rules_nlp):
     found = entities(rules_nlp, "T\nWe introduce CONCODE, a new large dataset of code. CONCODE is hard.")
     assert found["CONCODE"].type.value == "dataset"

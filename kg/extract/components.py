@@ -591,6 +591,11 @@ _METHOD_CUE = re.compile(
 _DATASET_BEFORE = re.compile(
     r"\b(?:on|datasets?|benchmarks?|including|such as|like)\s*[:(]?\s*(?:the\s+)?$", re.IGNORECASE
 )
+#: A colon-introduced list in a sentence about datasets: ``seven novel datasets
+#: in three categories: ToyMix, LargeMix and UltraLarge``.
+_DATASET_LIST_BEFORE = re.compile(
+    r"\b(?:datasets|benchmarks|corpora)\b[^.;:]*:\s*(?:[\w.+-]+(?:,\s*(?:and\s+)?|\s+and\s+))*$"
+)
 #: What separates the items of a list, and the types a list passes on.
 _LIST_GAP = re.compile(r"\s*(?:,|;|/|and|or|, and|, or)\s*")
 _LISTED_TYPES_ENUM = (EntityType.DATASET, EntityType.MODEL)
@@ -749,6 +754,7 @@ class EntityTyper:
             or _DATASET_APPOSITION.match(after)
             or _DATASET_HEAD.search(text)
             or (rule == "shape" and _DATASET_BEFORE.search(before))
+            or (rule == "shape" and _in_dataset_list(doc_text, span))
         ):
             return EntityType.DATASET
         family = lexicon.type_of_exact(text.split("-", 1)[0]) if "-" in text else None
@@ -761,6 +767,14 @@ class EntityTyper:
         if rule == "cue" and not _METHOD_CUE.match(after):
             return None
         return self.default_type
+
+
+def _in_dataset_list(doc_text: str, span: Span) -> bool:
+    """Is the span an item of a colon-introduced list in a sentence about datasets?"""
+    start = span.start_char
+    if ":" not in doc_text[max(0, start - 120) : start]:
+        return False
+    return _DATASET_LIST_BEFORE.search(doc_text, sentence_bounds(span.doc, start)[0], start) is not None
 
 
 def _repeated(phrase: str, text: str, title_end: int) -> str:
