@@ -12,13 +12,14 @@ import sys
 
 import pytest
 import spacy
+from conftest import SEEDS
 
 from kg.extract import build_pipeline, entities_from_doc, extract, get_pipeline
 from kg.extract.abbreviations import find_definitions, initials_long_form, spells
 from kg.extract.components import _NAME, _name_matches
 from kg.extract.grouping import Named, entity_groups
 from kg.extract.links import clean_url, find_links
-from kg.ingest import Paper, paper_id
+from kg.ingest import Paper, dedupe_papers, paper_id, read_papers
 from kg.names import match_key
 
 RULES_ONLY = {"kg_typer": {"use_filter": False}, "kg_proposed": {"use_model": False}}
@@ -125,6 +126,32 @@ def test_find_links_in_text():
 )
 def test_bare_code_path_only_where_code_is_said_to_be(text, urls):
     assert [url for _, _, url in find_links(text)] == urls
+
+
+def _span(match):
+    return None if match is None else match.span()
+
+
+def test_tokenizer_fast_paths_answer_as_the_patterns_do():
+    """The affix fast paths of kg.extract.tokenizer must return what spaCy's
+    patterns return, on every white-space chunk of the seeds and on chunks
+    made to hit each affix rule."""
+    tokenizer = get_pipeline().tokenizer
+    prefix, suffix, infix = (
+        tokenizer.prefix_search,
+        tokenizer.suffix_search,
+        tokenizer.infix_finditer,
+    )
+    tricky = [
+        "US$5", "C$3", "A$", "5km", "10kg.", "GPT-2s", "it's", "It’S", "U.S.", "ViT-L.",
+        "ImageNet-X.", "a/b", "x~y", "naïve", "Straße", "(LoRA)", "résumé", "LoRA,", "“quoted”",
+        "+5", "+x", "§3", "a.b", "ab", "A", "3", "", "x²", "2²", "e.g.", "k-NN", "don't",
+    ]  # fmt: skip
+    chunks = {c for p in dedupe_papers(read_papers([SEEDS])) for c in p.text.split()} | set(tricky)
+    for chunk in sorted(chunks):
+        assert _span(prefix(chunk)) == _span(prefix.__self__.search(chunk)), chunk
+        assert _span(suffix(chunk)) == _span(suffix.__self__.search(chunk)), chunk
+        assert [m.span() for m in infix(chunk)] == [m.span() for m in infix.__self__.finditer(chunk)], chunk
 
 
 # ---------------------------------------------------------------- components

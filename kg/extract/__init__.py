@@ -17,11 +17,11 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from kg.extract import components as _components  # registers the factories
 from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
+from kg.extract.tokenizer import tune_tokenizer
 from kg.ingest import Paper
 from kg.names import match_key
 
@@ -35,21 +35,10 @@ def build_pipeline(config: dict[str, dict] | None = None) -> Language:
     component name to its config overrides (e.g. ``{"kg_candidates": {"rules": [...]}}``)."""
     config = config or {}
     nlp = spacy.blank("en")
-    _tune_tokenizer(nlp)
+    tune_tokenizer(nlp)
     for name in PIPE_NAMES:
         nlp.add_pipe(name, config=config.get(name, {}))
     return nlp
-
-
-def _tune_tokenizer(nlp: Language) -> None:
-    """Split where names meet: ``CIFAR10/100``, ``LLaMA2-7B/13B``, ``AlexNet/ResNet``
-    and ``RefCOCO/+/g`` (a slash between names), ``Gemma~2`` (a tilde), ``GPT-2s`` (a plural
-    after a digit), ``LLaMA-7B.`` and ``ViT-L.`` (a full stop after a capital
-    that follows a capital, a digit or a hyphen; ``U.S.`` keeps its stop)."""
-    infixes = [*nlp.Defaults.infixes, r"(?<=[0-9A-Za-z+])/(?=[0-9A-Za-z+])", r"~"]
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9])s", r"(?<=[A-Z0-9-][A-Z])\."]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 @lru_cache(maxsize=1)
