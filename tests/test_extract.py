@@ -285,6 +285,18 @@ def test_a_name_ending_in_corpus_or_benchmark_is_a_dataset(rules_nlp):
     assert {found[n].type.value for n in ("FooBench", "ZetaQA", "FullBench")} == {"dataset"}
 
 
+def test_a_title_case_name_ending_in_corpus_or_leaderboard_is_found(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "T\nOur model beats experts on the Human ChatGPT Comparison Corpus and tops the "
+        "Open PL LLM Leaderboard. The Benchmark is hard.",
+    )
+    assert {found[n].type.value for n in ("Human ChatGPT Comparison Corpus", "Open PL LLM Leaderboard")} == {
+        "dataset"
+    }
+    assert "The Benchmark" not in found
+
+
 def test_a_colon_list_in_a_sentence_about_datasets_types_its_names(rules_nlp):
     found = entities(
         rules_nlp,

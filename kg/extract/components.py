@@ -378,6 +378,11 @@ _CUE_NOUNS = (
     "dataset|datasets|benchmark|benchmarks|corpus|corpora|suite|environment|environments"
     "|model|models|method|methods|algorithm|framework|loss|architecture|network|networks"
 )
+#: A Title Case name whose last word says dataset, in mid-sentence: ``the Human
+#: ChatGPT Comparison Corpus``, ``the Open PL LLM Leaderboard``.
+_DATASET_NAME = re.compile(
+    r"(?<=[a-z,;(] )((?:[A-Z][\w-]*[ ]){1,5}(?:Corpus|Dataset|Benchmark|Suite|Challenge|Leaderboard|Treebank))\b"
+)
 #: ``X dataset``, ``X model``: the cue noun is found first, then the name
 #: before it (scanning every word for a name first costs several times more).
 _CUE = re.compile(r"[ ](?:" + _CUE_NOUNS + r")\b")  # the noun starts at .start() + 1
@@ -497,6 +502,9 @@ class CandidateFinder:
                 name = _NAME_BEFORE_CUE.search(text, window, noun)
                 if name is not None:
                     _add_candidate(doc, name.start(1), name.end(1), "", "cue")
+        if "cue" in self.rules:
+            for match in _DATASET_NAME.finditer(text, title_end):
+                _add_candidate(doc, match.start(1), match.end(1), EntityType.DATASET.value, "cue")
         if "eponym" in self.rules:
             for match in _EPONYM.finditer(text):
                 if match.group(1) not in self.lexicon:
