@@ -297,6 +297,12 @@ def test_a_title_case_name_ending_in_corpus_or_leaderboard_is_found(rules_nlp):
     assert "The Benchmark" not in found
 
 
+def test_a_title_case_name_ending_in_a_technique_noun_is_a_candidate(rules_nlp):
+    doc = rules_nlp("T\nWe compare with Deep Signed Distance Functions and with Routing Networks. Layer Height matters.")
+    found = [c.text for c in doc.spans["kg_candidates"] if c.id_ == "caps"]
+    assert found == ["Deep Signed Distance Functions", "Routing Networks"]
+
+
 def test_a_colon_list_in_a_sentence_about_datasets_types_its_names(rules_nlp):
     found = entities(
         rules_nlp,

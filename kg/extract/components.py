@@ -11,7 +11,9 @@ Order and what each one writes (components talk through extensions only):
                    prefix and Title Case phrases, ``called X``/``we propose X``
                    (a lower-case phrase only when the text repeats it), lexicon
                    hits (with a version after them), acronym pairs, name-shaped
-                   words, ``X dataset``, eponyms (``Lorentz model``). A
+                   words, ``X dataset`` and Title Case names ending in a
+                   dataset or technique noun (``Comparison Corpus``,
+                   ``Routing Networks``), eponyms (``Lorentz model``). A
                    candidate's ``Span.id_`` names its rule (a native
                    attribute: there are about 10 candidates a paper, and
                    extensions cost).
@@ -383,6 +385,14 @@ _CUE_NOUNS = (
 _DATASET_NAME = re.compile(
     r"(?<=[a-z,;(] )((?:[A-Z][\w-]*[ ]){1,5}(?:Corpus|Dataset|Benchmark|Suite|Challenge|Leaderboard|Treebank))\b"
 )
+#: A Title Case name whose last word is a technique noun, in mid-sentence:
+#: ``Deep Signed Distance Functions``, ``Routing Networks``. (Any Title Case run
+#: found too many that were not names: ``Layer Height``, ``Print Speed``.)
+_TECHNIQUE_NAME = re.compile(
+    r"(?<=[a-z,;(] )((?:[A-Z][a-z][\w-]*[ ]){1,4}(?:Networks?|Transformers?|Attention|Algorithms?|Methods?|"
+    r"Optimization|Learning|Sampling|Search|Distillation|Regularization|Decomposition|Embeddings?|"
+    r"Encoders?|Decoders?|Operators?|Processes|Process|Fields?|Functions?|Flows?))\b"
+)
 #: ``X dataset``, ``X model``: the cue noun is found first, then the name
 #: before it (scanning every word for a name first costs several times more).
 _CUE = re.compile(r"[ ](?:" + _CUE_NOUNS + r")\b")  # the noun starts at .start() + 1
@@ -410,7 +420,7 @@ class CandidateFinder:
     """
 
     RULES = (
-        "lexicon", "acronym", "shape", "title", "called", "introduced", "cue", "eponym"
+        "lexicon", "acronym", "shape", "title", "called", "introduced", "cue", "eponym", "caps"
     )
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon, rules: Iterable[str]):
@@ -505,6 +515,9 @@ class CandidateFinder:
         if "cue" in self.rules:
             for match in _DATASET_NAME.finditer(text, title_end):
                 _add_candidate(doc, match.start(1), match.end(1), EntityType.DATASET.value, "cue")
+        if "caps" in self.rules:
+            for match in _TECHNIQUE_NAME.finditer(text, title_end):
+                _add_candidate(doc, match.start(1), match.end(1), "", "caps")
         if "eponym" in self.rules:
             for match in _EPONYM.finditer(text):
                 if match.group(1) not in self.lexicon:
@@ -624,6 +637,7 @@ _RULE_CONFIDENCE = {
     "cue": 0.7,
     "eponym": 0.6,
     "shape": 0.6,
+    "caps": 0.5,
     "title_head": 0.4,
     "title_tail": 0.4,
 }
