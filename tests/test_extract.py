@@ -303,6 +303,16 @@ def test_a_title_case_name_ending_in_a_technique_noun_is_a_candidate(rules_nlp):
     assert found == ["Deep Signed Distance Functions", "Routing Networks"]
 
 
+def test_metrics_compute_units_and_acronym_spelling_capitals_are_no_names(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "DeFINE: DEep Factorized INput Token Embeddings\nWe propose DeFINE. It reaches 40.2 APbox "
+        "and 30 APl in 3 TPU-months, beating FOOnet.",
+    )
+    assert "DeFINE" in found and "FOOnet" in found
+    assert not {"DEep", "INput", "APbox", "APl", "TPU-months"} & set(found), sorted(found)
+
+
 def test_a_colon_list_in_a_sentence_about_datasets_types_its_names(rules_nlp):
     found = entities(
         rules_nlp,

@@ -307,9 +307,14 @@ _SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK])|(?<=[A-Za-z]{2})(?=/[A-Z][
 _NOT_NAME = re.compile(
     r"""^(?:\d+(?:\.\d+)?[xX]|\d+[Dd]|\d+-?(?:bit|way|shot|layer|step|stage|fold|th|nd|rd|st|k)s?
         |[A-Z]\d?|[IVX]+|[A-Z]\.|\d+(?:\.\d+)?(?:[KMBT]|GB|MB|TB|ms|Hz)|O\(.*|H\d|L\d|s\d
-        |[a-z]+(?:19|20)\d\d[a-z]*)$               # a citation key: chen2022active""",
+        |[a-z]+(?:19|20)\d\d[a-z]*               # a citation key: chen2022active
+        |m?AP[a-z0-9]{1,4}                        # a precision metric: APbox, AP50, mAP75
+        |[A-Z]{2,4}-(?:hours?|days?|months?|years?))$  # compute: TPU-months""",
     re.VERBOSE,
 )
+#: A title word with its first capitals in upper case to spell the paper's
+#: acronym: ``DEep`` and ``INput`` in ``DeFINE: DEep Factorized INput ...``.
+_SPELLING_CAPITALS = re.compile(r"([A-Z]{2,})[a-z]{2,}")
 
 
 def _extend_version(text: str, start: int, end: int) -> int:
@@ -493,9 +498,14 @@ class CandidateFinder:
                 _add_candidate(doc, acro["long_start"], acro["long_end"], "", "acronym_long")
                 _add_candidate(doc, acro["short_start"], acro["short_end"], "", "acronym_short")
         if "shape" in self.rules:
+            colon = text.find(":", 0, title_end)
+            acronym = text[:colon].lower() if colon > 0 else ""
             for match in _name_matches(text):
                 word = match.group()
                 if _NOT_NAME.match(word):
+                    continue
+                spelled = _SPELLING_CAPITALS.fullmatch(word) if match.start() < title_end else None
+                if spelled is not None and spelled.group(1).lower() in acronym:
                     continue
                 sibling = _SIBLING_SLASH.search(word)
                 if sibling is not None:
