@@ -1102,6 +1102,8 @@ class ProposedMarker:
             if any(_NAME.search(m.surface) for m in members):
                 cues.add("name_shaped")
             features = ["bias", f"type={members[0].span.label_}", f"mentions={min(in_abstract, 4)}"]
+            if own and not any(m.surface in own for m in members):
+                features.append("paper_has_own_name")  # it seldom proposes a second thing
             found.append(([m.span for m in members], features + sorted(cues)))
         return found
 
