@@ -405,10 +405,11 @@ def test_a_name_that_is_the_whole_title_is_proposed():
     assert found["Inception Transformer"].proposed and not found["Transformer"].proposed
 
 
-def test_other_entities_of_a_paper_named_in_its_title_are_cued(rules_nlp):
+def test_other_entities_of_a_paper_named_in_its_title_and_first_mentions_are_cued(rules_nlp):
     doc = rules_nlp("SLAB: Simplified Attention\nWe propose SLAB and a new FooNorm, and beat ResNet-50.")
     cues = {spans[0].text: set(features) for spans, features in rules_nlp.get_pipe("kg_proposed").entity_features(doc)}
     assert "paper_has_own_name" in cues["FooNorm"] and "paper_has_own_name" not in cues["SLAB"]
+    assert "first_at=0" in cues["SLAB"] and "first_at=3" in cues["ResNet-50"]
 
 
 def test_a_name_the_code_link_repeats_is_cued_and_termed_as_names(rules_nlp):

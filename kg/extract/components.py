@@ -1104,6 +1104,10 @@ class ProposedMarker:
             features = ["bias", f"type={members[0].span.label_}", f"mentions={min(in_abstract, 4)}"]
             if own and not any(m.surface in own for m in members):
                 features.append("paper_has_own_name")  # it seldom proposes a second thing
+            # Where in the abstract it first appears, by quarter: new things come early.
+            first = min((m.span.start_char for m in members if m.span.start_char > title_end), default=None)
+            if first is not None:
+                features.append(f"first_at={4 * (first - title_end) // max(1, len(text) - title_end)}")
             found.append(([m.span for m in members], features + sorted(cues)))
         return found
 
