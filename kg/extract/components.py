@@ -1020,11 +1020,12 @@ class ProposedMarker:
     them) pool their cues: "we propose X", "called X", "our X", "the proposed
     X", ``X, a new ...``, ``X consistently outperforms``, a variant of the
     title's name (``SLAB-Swin``), a code link named after it, a title
-    position, a name the field does not know yet (not in the lexicons),
-    against "compared with X" and "such as X". The learned model
-    (``model/proposed.json``) weighs them; without it they act as rules.
-    The name before the title's colon and the paper's own code link are
-    always proposed.
+    position, how early the abstract first names it, a name the field does
+    not know yet (not in the lexicons), against "compared with X", "such as
+    X" and a paper whose title already names its own thing. The learned
+    model (``model/proposed.json``) weighs them; without it they act as
+    rules. The name before the title's colon, a name that is the whole
+    title and the paper's own code link are always proposed.
     """
 
     def __init__(self, name: str, lexicon: Lexicon, window: int, model: SpanClassifier | None):
