@@ -1053,6 +1053,8 @@ class ProposedMarker:
 
     def __call__(self, doc: Doc) -> Doc:
         for spans, features in self.entity_features(doc):
+            # A whole-title name is proposed too, but stays in the model's
+            # training: it teaches what a title position is worth.
             if self.decided_by_rule(spans) or "whole_title" in features:
                 proposed = True
             elif self.model is not None:
