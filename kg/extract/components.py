@@ -748,6 +748,13 @@ class EntityTyper:
                 found.append((span, surface, rule, etype, partner))
         mentions = Counter(match_key(surface) for _, surface, *_ in found)
         title = text[:title_end].casefold()
+        # "distillation" beside "knowledge distillation": often the same thing again.
+        longer = {surface.casefold() for _, surface, *_ in found if " " in surface or "-" in surface}
+        inside = {
+            surface
+            for _, surface, *_ in found
+            if any(o.endswith((" " + surface.casefold(), "-" + surface.casefold())) for o in longer)
+        }
         return [
             (span, rule, etype, [])
             if etype is EntityType.REPO
@@ -768,7 +775,8 @@ class EntityTyper:
                     sentence_start=sentence_bounds(doc, span.start_char)[0],
                     also_in_title=span.start_char > title_end and surface.casefold() in title,
                     in_abstract=_repeated(surface, text, title_end) if span.end_char <= title_end else "",
-                ),
+                )
+                + (["head_of_longer"] if surface in inside else []),
             )
             for span, surface, rule, etype, partner in found
         ]
