@@ -604,7 +604,7 @@ _MODIFIER_TAIL = re.compile(
     r"inspired|powered|generated|related|level|wise|only|scale|sized|type|agnostic|"
     r"dependent|independent|compatible|friendly|centric|oriented|efficient|trained|finetuned|"
     r"pretrained|init|initialized|derived|equipped|integrated|assisted|informed|enabled|empowered|"
-    r"boosted|induced|regularized|constrained)$",
+    r"boosted|induced|regularized|constrained|affected|conditioned)$",
     re.IGNORECASE,
 )
 #: Head words the guidelines leave out of a name: ``Transformer architecture``.
