@@ -313,11 +313,13 @@ def test_metrics_compute_units_and_acronym_spelling_capitals_are_no_names(rules_
     assert not {"DEep", "INput", "APbox", "APl", "TPU-months"} & set(found), sorted(found)
 
 
-def test_a_name_that_ends_a_longer_candidate_is_flagged_for_the_filter(rules_nlp):
+def test_names_that_end_one_another_are_flagged_for_the_filter(rules_nlp):
     doc = rules_nlp("T\nWe use knowledge distillation. The distillation helps LoRA.")
     features = {span.text: set(f) for span, _rule, _type, f in rules_nlp.get_pipe("kg_typer").scored_candidates(doc)}
     assert "head_of_longer" in features["distillation"]
     assert "head_of_longer" not in features["knowledge distillation"] | features["LoRA"]
+    assert "ends_in_other" in features["knowledge distillation"]
+    assert "ends_in_other" not in features["distillation"] | features["LoRA"]
 
 
 def test_a_colon_list_in_a_sentence_about_datasets_types_its_names(rules_nlp):

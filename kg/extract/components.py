@@ -748,12 +748,19 @@ class EntityTyper:
                 found.append((span, surface, rule, etype, partner))
         mentions = Counter(match_key(surface) for _, surface, *_ in found)
         title = text[:title_end].casefold()
-        # "distillation" beside "knowledge distillation": often the same thing again.
+        # "distillation" beside "knowledge distillation": often the same thing
+        # again; and the longer one a named variant of it.
         longer = {surface.casefold() for _, surface, *_ in found if " " in surface or "-" in surface}
         inside = {
             surface
             for _, surface, *_ in found
             if any(o.endswith((" " + surface.casefold(), "-" + surface.casefold())) for o in longer)
+        }
+        shorter = {surface.casefold() for _, surface, *_ in found}
+        outside = {
+            surface
+            for _, surface, *_ in found
+            if any(surface.casefold().endswith((" " + o, "-" + o)) for o in shorter)
         }
         return [
             (span, rule, etype, [])
@@ -776,7 +783,8 @@ class EntityTyper:
                     also_in_title=span.start_char > title_end and surface.casefold() in title,
                     in_abstract=_repeated(surface, text, title_end) if span.end_char <= title_end else "",
                 )
-                + (["head_of_longer"] if surface in inside else []),
+                + (["head_of_longer"] if surface in inside else [])
+                + (["ends_in_other"] if surface in outside else []),
             )
             for span, surface, rule, etype, partner in found
         ]
