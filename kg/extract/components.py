@@ -750,18 +750,10 @@ class EntityTyper:
         title = text[:title_end].casefold()
         # "distillation" beside "knowledge distillation": often the same thing
         # again; and the longer one a named variant of it.
-        longer = {surface.casefold() for _, surface, *_ in found if " " in surface or "-" in surface}
-        inside = {
-            surface
-            for _, surface, *_ in found
-            if any(o.endswith((" " + surface.casefold(), "-" + surface.casefold())) for o in longer)
-        }
-        shorter = {surface.casefold() for _, surface, *_ in found}
-        outside = {
-            surface
-            for _, surface, *_ in found
-            if any(surface.casefold().endswith((" " + o, "-" + o)) for o in shorter)
-        }
+        folded = {surface.casefold() for _, surface, *_ in found}
+        nested = [(o, s) for o in folded for s in folded if o.endswith((" " + s, "-" + s))]
+        inside = {s for _, s in nested}
+        outside = {o for o, _ in nested}
         return [
             (span, rule, etype, [])
             if etype is EntityType.REPO
@@ -783,8 +775,8 @@ class EntityTyper:
                     also_in_title=span.start_char > title_end and surface.casefold() in title,
                     in_abstract=_repeated(surface, text, title_end) if span.end_char <= title_end else "",
                 )
-                + (["head_of_longer"] if surface in inside else [])
-                + (["ends_in_other"] if surface in outside else []),
+                + (["head_of_longer"] if surface.casefold() in inside else [])
+                + (["ends_in_other"] if surface.casefold() in outside else []),
             )
             for span, surface, rule, etype, partner in found
         ]
