@@ -460,10 +460,10 @@ class CandidateFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         title_end = _title_end(text)
+        colon = text.find(":", 0, title_end)  # the title's Name: prefix, if any
         # Rules that say the paper names something of its own go first: the
         # first rule to find a span keeps it (see _add_candidate).
         if "title" in self.rules:
-            colon = text.find(":", 0, title_end)
             if 0 < colon <= 60 and _title_name(text[:colon]):
                 _add_candidate(doc, 0, colon, "", "title")
             else:
@@ -499,7 +499,6 @@ class CandidateFinder:
                 _add_candidate(doc, acro["long_start"], acro["long_end"], "", "acronym_long")
                 _add_candidate(doc, acro["short_start"], acro["short_end"], "", "acronym_short")
         if "shape" in self.rules:
-            colon = text.find(":", 0, title_end)
             acronym = text[:colon].lower() if colon > 0 else ""
             for match in _name_matches(text):
                 word = match.group()
