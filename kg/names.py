@@ -8,6 +8,13 @@ from functools import lru_cache
 __all__ = ["match_key", "repo_key", "slugify"]
 
 
+#: ``NN`` after a modifier abbreviates "neural network": ``recurrent NNs``.
+_NN = re.compile(r"(?<=\w) NN(?=s?$)")
+#: Plurals in ``-es`` after ``ch`` and ``sh`` (``searches``, ``meshes``), but not
+#: ``caches`` or ``niches``, whose singular ends in ``e``.
+_CH_SH_PLURAL = re.compile(r"(?:(?:[^aeiou]|[aeo][ae])ch|sh)es$")
+
+
 @lru_cache(maxsize=1 << 16)
 def match_key(text: str) -> str:
     """Letters and digits only, lower-cased, a trailing plural ``s`` dropped.
@@ -18,8 +25,10 @@ def match_key(text: str) -> str:
     ('cnn', 'gaussianprocess', 'gpt4')
     >>> match_key("Knowledge Bases") == match_key("knowledge base")
     True
+    >>> match_key("grid searches"), match_key("caches"), match_key("recurrent NNs")
+    ('gridsearch', 'cache', 'recurrentneuralnetwork')
     """
-    text = text.strip()
+    text = _NN.sub(" neural network", text.strip())
     # Plural only when the last word ends in a lower-case s (CNNs, adapters),
     # never an upper-case one (DARTS) or -ss/-us/-is (loss, corpus, analysis).
     match = re.search(r"(?<=[A-Za-z])(ies|ses|xes|s)$", text)
@@ -31,6 +40,8 @@ def match_key(text: str) -> str:
             text = text[:-2]  # boxes -> box, processes -> process, losses -> loss
         elif ending == "ses":
             text = text[:-1]  # databases -> database, responses -> response
+        elif _CH_SH_PLURAL.search(text):
+            text = text[:-2]  # searches -> search, approaches -> approach, meshes -> mesh
         elif ending == "s":
             text = text[:-1]
     return re.sub(r"[^0-9a-z]", "", text.casefold())

@@ -447,6 +447,12 @@ def test_lexicon_names_match_whether_words_are_hyphenated_or_spaced(rules_nlp):
     assert {"model-soup", "parameter efficient fine tuning"} <= set(found)
 
 
+def test_a_known_neural_network_family_is_found_abbreviated_to_nn(rules_nlp):
+    found = entities(rules_nlp, "T\nWe compare recurrent NNs with recurrent neural networks and plain NNs.")
+    assert set(found) == {"recurrent neural networks"}
+    assert found["recurrent neural networks"].aliases == ["recurrent NNs"]
+
+
 def test_a_capitalised_spelling_counts_only_where_capitals_mean_something(rules_nlp):
     """``Llama`` is ``LLaMA`` mid-sentence, but a title's or a sentence's
     opening capital makes ``Zero`` (``ZeRO``) out of any word."""

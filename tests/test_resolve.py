@@ -54,6 +54,10 @@ def entity_nodes(G) -> dict[str, dict]:
         ("knowledge bases", "Knowledge Base"),
         ("policies", "policy"),
         ("bounding boxes", "bounding box"),
+        ("grid searches", "grid search"),
+        ("polygon meshes", "polygon mesh"),
+        ("key-value caches", "key-value cache"),
+        ("recurrent NNs", "recurrent neural networks"),
         ("Llama-2-70B", "Llama 2 70B"),
     ],
 )
@@ -70,6 +74,7 @@ def test_surface_variants_share_a_key(a, b):
         ("Llama-2-13B", "Llama-2-70B"),
         ("DARTS", "DART"),  # upper-case S is part of the name
         ("loss", "los"),
+        ("caches", "cach"),  # -ches after a single vowel: the singular ends in e
     ],
 )
 def test_different_things_keep_different_keys(a, b):

@@ -405,6 +405,11 @@ _CUE = re.compile(r"[ ](?:" + _CUE_NOUNS + r")\b")  # the noun starts at .start(
 _NAME_BEFORE_CUE = re.compile(r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+$")
 
 
+#: A lexicon name ending in "neural network(s)" after a modifier is also
+#: written with ``NN(s)``: ``recurrent NNs``, ``graph NN`` (see ``match_key``).
+_NEURAL_NETWORK = re.compile(r"(?<=\w) neural network(s?)$")
+
+
 def _separator_variants(phrase: Doc) -> list[Doc]:
     """A phrase as written, with every word break a space, and with every one a
     hyphen: ``model soup`` is also written ``model-soup``, ``parameter-efficient
@@ -447,7 +452,11 @@ class CandidateFinder:
                 if any(c.islower() for c in surface):  # LLaMA is also written Llama
                     cased.append((etype.value, surface[0] + surface[1:].lower()))
             else:
-                uncased.append((etype.value, surface.lower()))
+                lower = surface.lower()
+                uncased.append((etype.value, lower))
+                short = _NEURAL_NETWORK.sub(r" nn\1", lower)
+                if short != lower:  # recurrent neural networks, written recurrent NNs
+                    uncased.append((etype.value, short))
         for matcher, entries in ((self.cased, cased), (self.uncased, uncased)):
             by_label: dict[str, list] = {}
             for label, surface in entries:
