@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["match_key", "repo_key", "slugify"]
+__all__ = ["match_key", "nn_spelling", "repo_key", "slugify"]
 
 
-#: ``NN`` after a modifier abbreviates "neural network": ``recurrent NNs``.
+#: "neural network" after a modifier is also written ``NN``: ``recurrent NNs``.
+#: ``match_key`` reads the short form back, ``nn_spelling`` writes it.
 _NN = re.compile(r"(?<=\w) NN(?=s?$)")
+_NEURAL_NETWORK = re.compile(r"(?<=\w) neural network(?=s?$)", re.IGNORECASE)
 #: Plurals in ``-es`` after ``ch`` and ``sh`` (``searches``, ``meshes``), but not
 #: ``caches`` or ``niches``, whose singular ends in ``e``.
 _CH_SH_PLURAL = re.compile(r"(?:(?:[^aeiou]|[aeo][ae])ch|sh)es$")
@@ -45,6 +47,15 @@ def match_key(text: str) -> str:
         elif ending == "s":
             text = text[:-1]
     return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def nn_spelling(name: str) -> str:
+    """``name`` with a final "neural network(s)" after a modifier written ``NN(s)``.
+
+    >>> nn_spelling("recurrent neural networks"), nn_spelling("neural network")
+    ('recurrent NNs', 'neural network')
+    """
+    return _NEURAL_NETWORK.sub(" NN", name)
 
 
 def repo_key(url: str) -> str:

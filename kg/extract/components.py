@@ -50,7 +50,7 @@ from kg.extract.grouping import Named, entity_groups
 from kg.extract.lexicon import Lexicon, load_lexicon
 from kg.extract.links import find_links
 from kg.extract.records import EntityType
-from kg.names import match_key
+from kg.names import match_key, nn_spelling
 
 __all__ = [
     "CANDIDATES",
@@ -405,11 +405,6 @@ _CUE = re.compile(r"[ ](?:" + _CUE_NOUNS + r")\b")  # the noun starts at .start(
 _NAME_BEFORE_CUE = re.compile(r"\b(" + _NAME_WORD + r"(?:[ ]" + _CAP_WORD + r")*)[ ]+$")
 
 
-#: A lexicon name ending in "neural network(s)" after a modifier is also
-#: written with ``NN(s)``: ``recurrent NNs``, ``graph NN`` (see ``match_key``).
-_NEURAL_NETWORK = re.compile(r"(?<=\w) neural network(s?)$")
-
-
 def _separator_variants(phrase: Doc) -> list[Doc]:
     """A phrase as written, with every word break a space, and with every one a
     hyphen: ``model soup`` is also written ``model-soup``, ``parameter-efficient
@@ -454,7 +449,7 @@ class CandidateFinder:
             else:
                 lower = surface.lower()
                 uncased.append((etype.value, lower))
-                short = _NEURAL_NETWORK.sub(r" nn\1", lower)
+                short = nn_spelling(lower).lower()
                 if short != lower:  # recurrent neural networks, written recurrent NNs
                     uncased.append((etype.value, short))
         for matcher, entries in ((self.cased, cased), (self.uncased, uncased)):
