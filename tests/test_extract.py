@@ -246,6 +246,29 @@ def test_repo_links_are_proposed_and_clean(rules_nlp):
     )
 
 
+def test_a_link_keeps_no_latex_leftover(rules_nlp):
+    # The tokenizer splits the closing brace off: the link's token is ".../Gen{here".
+    found = entities(rules_nlp, "T\nCode is at https://github.com/a/Gen{here}. It is fast.")
+    assert [e.text for e in found.values() if e.type.value == "repo"] == ["https://github.com/a/Gen"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("T\nWe propose two methods, named {LoRETTA}_{adp} and more.", "{LoRETTA}_{adp}"),
+        ("T\nWe propose MP, namely MP_{+}. It works.", "MP_{+}"),
+        ("T\nWe propose ScaledGD(\\lambda), a preconditioned method.", "ScaledGD(\\lambda)"),
+    ],
+)
+def test_a_name_keeps_its_latex_subscript_or_argument(rules_nlp, text, name):
+    surfaces = {f for e in entities_from_doc(rules_nlp(text)) for f in (e.text, *e.aliases)}
+    assert name in surfaces
+
+
+def test_a_lone_latex_symbol_is_no_name(rules_nlp):
+    assert entities(rules_nlp, "T\nThe weights W_{ij} and B_{ij} are learned.") == {}
+
+
 def test_versions_and_sizes_stay_with_the_name(rules_nlp):
     found = entities(
         rules_nlp,

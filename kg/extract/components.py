@@ -326,6 +326,28 @@ def _extend_version(text: str, start: int, end: int) -> int:
     return version.end()
 
 
+#: A LaTeX subscript or argument that belongs to a name as the paper writes it:
+#: ``MP_{+}``, ``{LoRETTA}_{adp}``, ``ScaledGD(\\lambda)``.
+_LATEX_AFTER = re.compile(r"_\{[^{}\s]{1,12}\}|\(\\[a-zA-Z]+\)")
+_LATEX_PART = re.compile(r"^\{|\}(?=_)|" + _LATEX_AFTER.pattern)
+
+
+def _without_latex(name: str) -> str:
+    """A name without its LaTeX subscript or argument: ``MP_{+}`` → ``MP``."""
+    return _LATEX_PART.sub("", name)
+
+
+def _extend_latex(text: str, start: int, end: int) -> tuple[int, int]:
+    """The offsets of a name with the LaTeX subscript or argument written after it."""
+    if text.startswith("_{", end - 1):  # the name scan took the underscore: MP_
+        end -= 1
+    braced = text[start - 1 : start] == "{" and text.startswith("}_", end)
+    after = _LATEX_AFTER.match(text, end + 1 if braced else end)
+    if after is None:
+        return start, end
+    return (start - 1 if braced else start), after.end()
+
+
 #: A word that starts like a name (capital, or lower-case prefix then capital),
 #: with hyphenated or dotted parts but never a sentence-final full stop.
 _NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
@@ -515,7 +537,7 @@ class CandidateFinder:
                 if sibling is not None:
                     word = word[: sibling.start()]
                 end = _extend_version(text, match.start(), match.start() + len(word))
-                _add_candidate(doc, match.start(), end, "", "shape")
+                _add_candidate(doc, *_extend_latex(text, match.start(), end), "", "shape")
         if "cue" in self.rules:
             for cue in _CUE.finditer(text):
                 noun = cue.start() + 1
@@ -787,7 +809,7 @@ class EntityTyper:
     def _type(
         self, doc_text: str, span: Span, text: str, label: str, rule: str, partner: str | None
     ) -> EntityType | None:
-        if _JUNK.search(text):
+        if _JUNK.search(_without_latex(text)):
             return None
         lexicon = self.lexicon
         if lexicon.is_generic(text) or (partner is not None and lexicon.is_generic(partner)):
@@ -857,9 +879,10 @@ def _trim(doc: Doc, doc_text: str, span: Span, *, known: bool) -> Span | None:
         start += 1
     end = span.end_char
     core = doc_text[start:end]
-    if ")" in core:
+    bare = _without_latex(core)
+    if ")" in bare:
         return None  # "(MarioGA) and NeuroEvolution" straddles a parenthesis
-    if "(" in core:  # "Adaptive Precision Training (AdaPT": the name before it
+    if "(" in bare:  # "Adaptive Precision Training (AdaPT": the name before it
         end = start + core.index("(")
         core = doc_text[start:end]
     tail = _MODIFIER_TAIL.search(core) or (known and _GENERIC_HEAD.search(core))

@@ -29,7 +29,8 @@ _PATH_AFTER_AVAILABLE = re.compile(
     r"available\s+(?:at|on|from|in)\s+([A-Za-z0-9][\w.-]*/[\w.-]*[A-Za-z0-9])(?![\w/:])"
 )
 _CODE_BEFORE = re.compile(r"\b(?:code|implementation|models?)s?\b[^.]*$", re.IGNORECASE)
-_LATEX_TAIL = re.compile(r"(?:\{[^{}]*\}|\\[a-z]+)+$", re.IGNORECASE)
+#: ``{here}`` of ``\href{url}{here}``, or what of it the tokenizer left: ``{here``.
+_LATEX_TAIL = re.compile(r"(?:\{[^{}]*\}?|\\[a-z]+)+$", re.IGNORECASE)
 _TRAILING = ".,;:!?*'\"`"
 _PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
@@ -37,8 +38,8 @@ _PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
 def clean_url(raw: str) -> str:
     """Strip trailing punctuation, unbalanced closing brackets and LaTeX leftovers.
 
-    >>> clean_url("https://github.com/a/b{here}.")
-    'https://github.com/a/b'
+    >>> clean_url("https://github.com/a/b{here}."), clean_url("https://github.com/a/b{here")
+    ('https://github.com/a/b', 'https://github.com/a/b')
     >>> clean_url("https://en.wikipedia.org/wiki/Foo_(bar)).")
     'https://en.wikipedia.org/wiki/Foo_(bar)'
     """
