@@ -394,6 +394,15 @@ def test_a_title_head_stops_at_a_function_word(rules_nlp):
     assert [c.text for c in doc.spans["kg_candidates"] if c.id_ == "title_head"] == ["Code Representation Learning"]
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["Transformers Struggle to Learn to Search", "Transformers Learn Higher-Order Optimization Methods"],
+)
+def test_a_sentence_like_title_names_nothing(rules_nlp, title):
+    doc = rules_nlp(title + "\nWe train.")
+    assert [c.text for c in doc.spans["kg_candidates"] if c.id_ == "title_head"] == []
+
+
 def test_eponymous_techniques_keep_their_noun(rules_nlp):
     found = entities(rules_nlp, "T\nWe compare the Poincare ball with the Lorentz model and a Bingham closure.")
     assert {"Lorentz model", "Bingham closure"} <= set(found), sorted(found)

@@ -32,6 +32,10 @@ FUNCTION_WORDS = frozenset(
         "the", "a", "an", "be", "is", "are", "was", "could", "can", "should", "will", "to",
         "beyond", "being", "how", "what", "why", "when", "not", "do", "does", "all", "you",
         "your", "we", "our", "at", "without",
+        # Verbs of sentence-like titles ("Transformers Struggle to Learn to Search").
+        "learn", "learns", "struggle", "struggles", "meet", "meets", "matter", "matters",
+        "improve", "improves", "enable", "enables", "outperform", "outperforms", "need",
+        "needs", "help", "helps", "fail", "fails", "work", "works", "reveal", "reveals",
     }
 )  # fmt: skip
 
