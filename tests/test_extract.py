@@ -459,12 +459,6 @@ def test_a_name_the_code_link_repeats_is_cued_and_termed_as_names(rules_nlp):
     assert {"repo_name", "called"} <= cues["SSF"]
 
 
-@pytest.mark.parametrize("text", ["T\nWe propose FooNet, a model.", "T\nHere we propose FooNet, a model."])
-def test_we_propose_names_at_a_sentence_start_too(rules_nlp, text):
-    cues = {spans[0].text: set(f) for spans, f in rules_nlp.get_pipe("kg_proposed").entity_features(rules_nlp(text))}
-    assert "called" in cues["FooNet"]
-
-
 def test_generic_phrases_and_metrics_are_not_entities(rules_nlp):
     found = entities(
         rules_nlp,

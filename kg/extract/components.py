@@ -354,7 +354,7 @@ _NAME_WORD = r"(?:[A-Z]|[a-z]+[A-Z])[\w+]*(?:[-.][\w+]+)*"
 _CAP_WORD = r"[A-Z0-9][\w+]*(?:[-.][\w+]+)*"
 _CALLED = re.compile(
     r"\b(?:(?:called|named|dubbed|termed|coined|denoted)(?: as)?|namely|abbreviated as"
-    r"|(?:[Ww]e|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
+    r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
 #: Generic heads a description ends in: ``a ... pruning method``.
