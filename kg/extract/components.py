@@ -333,7 +333,12 @@ _LATEX_PART = re.compile(r"^\{|\}(?=_)|" + _LATEX_AFTER.pattern)
 
 
 def _without_latex(name: str) -> str:
-    """A name without its LaTeX subscript or argument: ``MP_{+}`` → ``MP``."""
+    """A name without its LaTeX subscript or argument: ``MP_{+}`` → ``MP``.
+
+    Every candidate passes here twice (trim, junk check), and nearly none holds
+    markup: each part of ``_LATEX_PART`` needs a brace or a parenthesis."""
+    if "{" not in name and "}" not in name and "(" not in name:
+        return name
     return _LATEX_PART.sub("", name)
 
 
