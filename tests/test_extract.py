@@ -205,6 +205,21 @@ def test_an_acronym_joins_its_long_form_written_elsewhere(rules_nlp):
     assert groups == [[0, 1]] and long_keys == {items[0].key}
 
 
+def test_a_definition_joins_the_fuller_name_its_long_form_ends(rules_nlp):
+    """Schwartz & Hearst take ``dynamic algorithm configuration`` as the long
+    form of DAC; the title writes the name with the word before it."""
+    text = (
+        "Automated Dynamic Algorithm Configuration\nWe survey automated dynamic algorithm "
+        "configuration (DAC). DAC adapts parameters."
+    )
+    doc = rules_nlp(text)
+    title, short = doc[0:4], doc[-4:-3]
+    assert (title.text, short.text) == ("Automated Dynamic Algorithm Configuration", "DAC")
+    items = [Named(span, span.text, match_key(span.text)) for span in (title, short)]
+    groups, long_keys = entity_groups(doc, items)
+    assert groups == [[0, 1]] and long_keys == {items[0].key}
+
+
 def test_acronym_joined_by_initials_without_a_definition(rules_nlp):
     found = entities(rules_nlp, "T\nConvolutional Neural Networks are strong. CNNs win on ImageNet.")
     assert "CNNs" in found["Convolutional Neural Networks"].aliases
@@ -216,7 +231,8 @@ def test_acronym_joined_by_initials_without_a_definition(rules_nlp):
         ("VAEs", "variational autoencoders", True),
         ("E2P", "Embedding-to-Prefix", True),
         ("CoPA-Merging", "Complementary Parameter Adaptation", True),
-        ("DAC", "Automated Dynamic Algorithm Configuration", True),
+        ("DAC", "Dynamic Algorithm Configuration", True),
+        ("LoRA", "Spectral-Aware Low-Rank Adaptation", False),
         ("GAN", "Gaussian process", False),
         ("Gemma", "Gemma-2", False),
         ("YOLO-MS", "YOLOv8-N", False),

@@ -133,9 +133,8 @@ def spells(short: str, long: str) -> bool:
     Stricter than a definition needs to be, since nothing in the text pairs
     them: the long form's word initials spell the short form (a plural ``s``
     dropped, ``2``/``4`` read as *to*/*for*, a ``-Suffix`` such as
-    ``CoPA-Merging`` ignored), with at most one leading word before them
-    (``Automated`` in ``Automated Dynamic Algorithm Configuration`` = ``DAC``),
-    or Schwartz & Hearst spell a long form of two words or more and every word's initial is among its
+    ``CoPA-Merging`` ignored), all of its words and no leading one: ``LoRA``
+    is not ``Spectral-Aware Low-Rank Adaptation``, which builds on it; or Schwartz & Hearst spell a long form of two words or more and every word's initial is among its
     letters, in order (``VAEs`` = ``variational autoencoders``). Either way
     the short form must be mostly capitals: a CamelCase name such as
     ``NanoFlow`` has the initials of ``Normalizing Flows`` without being its acronym.
@@ -144,19 +143,17 @@ def spells(short: str, long: str) -> bool:
     (True, True)
     >>> spells("CoPA-Merging", "Complementary Parameter Adaptation"), spells("GAN", "Gaussian process")
     (True, False)
-    >>> spells("NanoFlow", "Normalizing Flows")
-    False
+    >>> spells("NanoFlow", "Normalizing Flows"), spells("LoRA", "Spectral-Aware Low-Rank Adaptation")
+    (False, False)
     """
     forms = {short, short.rstrip("s") if len(short) > 2 and short[-2].isupper() else short}
     forms |= {f.translate(_DIGIT_WORDS) for f in forms if re.search(r"[A-Za-z][24][A-Za-z]", f)}
     head, _, tail = short.partition("-")
     if re.fullmatch(r"[A-Z]?[a-z]{3,}", tail) and is_short_form(head):
         forms.add(head)
-    words = long.split()
     parts = [p for p in re.split(r"[\s-]+", long) if any(c.isalpha() for c in p)]
     for form in filter(_mostly_capitals, forms):
-        found = initials_long_form(form, long)
-        if found == long or (found and len(words) - len(found.split()) == 1):
+        if initials_long_form(form, long) == long:
             return True
         if len(parts) > 1 and best_long_form(form, long) == long and _initials_in_order(parts, form):
             return True

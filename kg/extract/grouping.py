@@ -53,13 +53,18 @@ def entity_groups(doc: Doc, items: Sequence[Named]) -> tuple[list[list[int]], se
     # form: a known name inside it (Kolmogorov-Arnold Networks in Activation
     # Function-Based Kolmogorov-Arnold Networks (AF-KAN)) is what it builds on.
     # The long form written elsewhere (the title) is joined by its key.
+    # So is the long form with the word before it, when that fuller name is
+    # written elsewhere: Schwartz & Hearst stop at ``dynamic`` in ``automated
+    # dynamic algorithm configuration (DAC)``, the title says ``Automated ...``.
     for acro in doc._.kg_acronyms or ():
         short, long_key = match_key(acro["short"]), match_key(acro["long"])
         defined.add(short)
         long_start, long_end = acro["long_start"], acro["long_end"]
+        before = doc.text[max(0, long_start - 40) : long_start].split()
+        fuller_key = match_key(f"{before[-1]} {acro['long']}") if before else long_key
         for item in items:
             overlap = min(long_end, item.span.end_char) - max(long_start, item.span.start_char)
-            if 3 * overlap >= 2 * (long_end - long_start) or item.key == long_key:
+            if 3 * overlap >= 2 * (long_end - long_start) or item.key in (long_key, fuller_key):
                 long_keys.add(item.key)
                 sets.union(item.key, short)
     # Without a definition, the acronym spells the long form (an acronym the
