@@ -485,6 +485,19 @@ def test_generic_phrases_and_metrics_are_not_entities(rules_nlp):
     assert not entities(rules_nlp, "T\nThe CLS and SEP tokens of RAW images render at 1000 FPS with tuned HPs.")
 
 
+def test_a_generic_acronym_defined_as_something_else_keeps_its_long_form(rules_nlp):
+    """``SPD`` is generic as *symmetric positive definite*; its long form here
+    names a method. The generic meaning itself, and an acronym whose meaning
+    the generic list does not spell out (``FID``), still take the pair out."""
+    found = entities(rules_nlp, "T\nWe introduce Stochastic Parameter Decomposition (SPD), a method.")
+    assert "Stochastic Parameter Decomposition" in found
+    for text in (
+        "T\nWe use symmetric positive definite matrices (SPD) as features.",
+        "T\nWe report the Frechet Inception Distance (FID) of samples.",
+    ):
+        assert not entities(rules_nlp, text), text
+
+
 def test_case_sensitive_lexicon_names(rules_nlp):
     assert "MATH" in entities(rules_nlp, "T\nWe report results on the MATH benchmark.")
     assert "math" not in entities(rules_nlp, "T\nWe study the math of attention.")

@@ -817,7 +817,11 @@ class EntityTyper:
         if _JUNK.search(_without_latex(text)):
             return None
         lexicon = self.lexicon
-        if lexicon.is_generic(text) or (partner is not None and lexicon.is_generic(partner)):
+        if lexicon.is_generic(text):
+            return None
+        # A generic acronym takes its long form with it, unless it means something else here.
+        generic_partner = partner is not None and lexicon.is_generic(partner)
+        if generic_partner and not lexicon.generic_homonym(partner, text):
             return None
         known = (
             EntityType(label) if label else lexicon.type_of(text)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from kg.extract.abbreviations import spells
 from kg.extract.records import EntityType
 from kg.names import match_key
 
@@ -36,6 +37,7 @@ class Lexicon:
 
     names: dict[str, EntityType] = field(default_factory=dict)
     generic: set[str] = field(default_factory=set)
+    generic_phrases: list[str] = field(default_factory=list)
     phrases: list[tuple[str, EntityType]] = field(default_factory=list)
     cased: set[str] = field(default_factory=set)
     _surfaces: set[str] = field(default_factory=set, repr=False)
@@ -50,6 +52,16 @@ class Lexicon:
 
     def is_generic(self, text: str) -> bool:
         return match_key(text) in self.generic
+
+    def generic_homonym(self, short: str, long: str) -> bool:
+        """Does a generic acronym stand here for something else? ``SPD`` is
+        generic as *symmetric positive definite*, not as ``Stochastic Parameter
+        Decomposition (SPD)``. Only when the generic list spells out the
+        acronym's own meaning, and ``long`` does not begin with it, is that
+        known; otherwise the acronym's genericity covers its long form too."""
+        words = _word_keys(long)
+        meanings = [_word_keys(p) for p in self.generic_phrases if spells(short, p)]
+        return bool(meanings) and not any(words[: len(m)] == m for m in meanings)
 
     def add(self, surface: str, etype: EntityType, *, cased: bool = False) -> None:
         """Add a name. The first type given for a match key wins; every surface
@@ -80,6 +92,12 @@ class Lexicon:
         return match_key(text) in self.names
 
 
+def _word_keys(text: str) -> list[str]:
+    """Match keys word by word: ``numbers of function evaluations`` begins
+    with ``number of function evaluation``."""
+    return [match_key(word) for word in text.replace("-", " ").split()]
+
+
 def _entries(path: Path) -> Iterator[str]:
     for surface, _cased in _sectioned_entries(path):
         yield surface
@@ -103,7 +121,9 @@ def _sectioned_entries(path: Path) -> Iterator[tuple[str, bool]]:
 def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     """Read the lexicon files once per process (they are immutable package data)."""
     lexicon = Lexicon()
-    lexicon.generic = {match_key(p) for p in _entries(folder / "generic.txt")}
+    generic = list(_entries(folder / "generic.txt"))
+    lexicon.generic = {match_key(p) for p in generic}
+    lexicon.generic_phrases = [p for p in generic if " " in p or "-" in p]
     learned = folder / "learned.tsv"
     if learned.exists():
         with learned.open(encoding="utf-8") as handle:
