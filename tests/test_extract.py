@@ -521,6 +521,22 @@ def test_a_capitalised_spelling_counts_only_where_capitals_mean_something(rules_
     assert not {"Zero", "Record"} & set(entities(rules_nlp, "Towards Zero-Shot Depth\nRecord accuracy follows."))
 
 
+def test_a_proposed_title_case_phrase_the_title_repeats_is_a_name(rules_nlp):
+    """The abstract's "we propose X" mention passes the name check when the
+    title holds X as written, and not otherwise."""
+    typer = rules_nlp.get_pipe("kg_typer")
+    abstract = "To address this, we propose Physically Interpretable World Models, a new architecture."
+
+    def called(title):
+        doc = rules_nlp(f"{title}\n{abstract}")
+        return [span.text for span, rule, *_ in typer.scored_candidates(doc) if rule == "called"]
+
+    assert called("Towards Physically Interpretable World Models: Weak Supervision") == [
+        "Physically Interpretable World Models"
+    ]
+    assert called("Weak Supervision for Trajectories") == []
+
+
 def test_title_prefix_is_proposed(rules_nlp):
     found = entities(rules_nlp, "ReFT: Fine-tuning Representations for Language Models\nWe define ReFT.")
     assert found["ReFT"].proposed

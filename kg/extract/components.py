@@ -829,7 +829,11 @@ class EntityTyper:
         if known is not None:
             return known
         if rule in ("shape", "cue", "called") and not _name_like(text, rule):
-            return None
+            # "we propose Physically Interpretable World Models", the title's words:
+            # a Title Case phrase the title repeats is the paper's name for it.
+            titled = rule == "called" and span.start_char > _title_end(doc_text) and _title_cased(text)
+            if not (titled and text in doc_text[: _title_end(doc_text)]):
+                return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
         after = doc_text[span.end_char : span.end_char + 50]
@@ -929,6 +933,12 @@ def _name_like(text: str, rule: str) -> bool:
     if any(_NAME.fullmatch(w) for w in words):
         return True
     return len(words) == 1 and rule != "cue"
+
+
+def _title_cased(text: str) -> bool:
+    """Two words or more, each capitalised (``Physically Interpretable World Models``)."""
+    words = text.split()
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 
 def _long_form_like(text: str) -> bool:
