@@ -134,8 +134,9 @@ def spells(short: str, long: str) -> bool:
     them: the long form's word initials spell the short form (a plural ``s``
     dropped, ``2``/``4`` read as *to*/*for*, a ``-Suffix`` such as
     ``CoPA-Merging`` ignored), all of its words and no leading one: ``LoRA``
-    is not ``Spectral-Aware Low-Rank Adaptation``, which builds on it; or Schwartz & Hearst spell a long form of two words or more and every word's initial is among its
-    letters, in order (``VAEs`` = ``variational autoencoders``). Either way
+    is not ``Spectral-Aware Low-Rank Adaptation``, which builds on it; or
+    Schwartz & Hearst spell a long form of two words or more and every word's
+    initial is among its letters, in order (``VAEs`` = ``variational autoencoders``). Either way
     the short form must be mostly capitals: a CamelCase name such as
     ``NanoFlow`` has the initials of ``Normalizing Flows`` without being its acronym.
 

@@ -831,8 +831,9 @@ class EntityTyper:
         if rule in ("shape", "cue", "called") and not _name_like(text, rule):
             # "we propose Physically Interpretable World Models", the title's words:
             # a Title Case phrase the title repeats is the paper's name for it.
-            titled = rule == "called" and span.start_char > _title_end(doc_text) and _title_cased(text)
-            if not (titled and text in doc_text[: _title_end(doc_text)]):
+            title = doc_text[: _title_end(doc_text)]
+            in_abstract = span.start_char > len(title)
+            if not (rule == "called" and in_abstract and _title_cased(text) and text in title):
                 return None
         if rule == "acronym_long" and not _long_form_like(text):
             return None
