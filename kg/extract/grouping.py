@@ -60,10 +60,10 @@ def entity_groups(doc: Doc, items: Sequence[Named]) -> tuple[list[list[int]], se
         short, long_key = match_key(acro["short"]), match_key(acro["long"])
         defined.add(short)
         long_start, long_end = acro["long_start"], acro["long_end"]
-        first = doc.char_span(long_start, long_end, alignment_mode="expand")
+        long_span = doc.char_span(long_start, long_end, alignment_mode="expand")
         fuller_key = long_key
-        if first is not None and first.start > 0:
-            fuller_key = match_key(f"{doc[first.start - 1].text} {acro['long']}")
+        if long_span is not None and long_span.start > 0:
+            fuller_key = match_key(f"{doc[long_span.start - 1].text} {acro['long']}")
         for item in items:
             overlap = min(long_end, item.span.end_char) - max(long_start, item.span.start_char)
             if 3 * overlap >= 2 * (long_end - long_start) or item.key in (long_key, fuller_key):

@@ -60,7 +60,12 @@ class Lexicon:
         acronym's own meaning, and ``long`` does not begin with it, is that
         known; otherwise the acronym's genericity covers its long form too."""
         words = _word_keys(long)
-        meanings = [_word_keys(p) for p in self.generic_phrases if spells(short, p)]
+        # A spelled long form starts with the acronym's first letter: test that
+        # first, as grouping does, rather than run ``spells`` on every phrase.
+        initial = short[:1].lower()
+        meanings = [
+            _word_keys(p) for p in self.generic_phrases if p[0].lower() == initial and spells(short, p)
+        ]
         return bool(meanings) and not any(words[: len(m)] == m for m in meanings)
 
     def add(self, surface: str, etype: EntityType, *, cased: bool = False) -> None:
