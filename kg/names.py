@@ -15,6 +15,13 @@ _NEURAL_NETWORK = re.compile(r"(?<=\w) neural network(?=s?$)", re.IGNORECASE)
 #: Plurals in ``-es`` after ``ch`` and ``sh`` (``searches``, ``meshes``), but not
 #: ``caches`` or ``niches``, whose singular ends in ``e``.
 _CH_SH_PLURAL = re.compile(r"(?:(?:[^aeiou]|[aeo][ae])ch|sh)es$")
+#: Greek letters as ASCII abstracts spell them (``u-μP`` is written ``u-muP``);
+#: keys are lower case, after ``casefold`` (which also turns the micro sign into μ).
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu "
+    "nu xi omicron pi rho sigma sigma tau upsilon phi chi psi omega"
+)
+_GREEK = str.maketrans(dict(zip("αβγδεζηθικλμνξοπρςστυφχψω", _GREEK_NAMES.split(" "), strict=True)))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -29,6 +36,8 @@ def match_key(text: str) -> str:
     True
     >>> match_key("grid searches"), match_key("caches"), match_key("recurrent NNs")
     ('gridsearch', 'cache', 'recurrentneuralnetwork')
+    >>> match_key("u-μP") == match_key("u-muP"), match_key("β-VAE")
+    (True, 'betavae')
     """
     text = _NN.sub(" neural network", text.strip())
     # Plural only when the last word ends in a lower-case s (CNNs, adapters),
@@ -46,7 +55,7 @@ def match_key(text: str) -> str:
             text = text[:-2]  # searches -> search, approaches -> approach, meshes -> mesh
         elif ending == "s":
             text = text[:-1]
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
+    return re.sub(r"[^0-9a-z]", "", text.casefold().translate(_GREEK))
 
 
 def nn_spelling(name: str) -> str:

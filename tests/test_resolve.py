@@ -59,6 +59,9 @@ def entity_nodes(G) -> dict[str, dict]:
         ("key-value caches", "key-value cache"),
         ("recurrent NNs", "recurrent neural networks"),
         ("Llama-2-70B", "Llama 2 70B"),
+        ("u-μP", "u-muP"),  # a Greek letter and its ASCII spelling
+        ("µP", "muP"),  # the micro sign too
+        ("β-VAE", "beta-VAE"),
     ],
 )
 def test_surface_variants_share_a_key(a, b):
@@ -75,6 +78,7 @@ def test_surface_variants_share_a_key(a, b):
         ("DARTS", "DART"),  # upper-case S is part of the name
         ("loss", "los"),
         ("caches", "cach"),  # -ches after a single vowel: the singular ends in e
+        ("μP", "P"),  # a Greek letter is part of the name, not dropped
     ],
 )
 def test_different_things_keep_different_keys(a, b):
