@@ -405,6 +405,22 @@ def test_an_introduced_phrase_counts_when_the_abstract_reuses_it(rules_nlp):
     assert not {"multi-level", "multi"} & set(entities(rules_nlp, text))
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("We combine it with Unit Scaling, a method for designing models.", "Unit Scaling"),
+        ("This work introduces a simple framework, Feature Multiplexing, where one space serves.", "Feature Multiplexing"),
+    ],
+)
+def test_a_title_case_name_in_apposition_to_its_kind_counts(rules_nlp, text, name):
+    assert name in entities(rules_nlp, "T\n" + text)
+
+
+def test_an_apposition_takes_no_sentence_opening_word(rules_nlp):
+    doc = rules_nlp("T\nWe train. Quantization, a technique for speed, helps.")
+    assert not [c for c in doc.spans["kg_candidates"] if c.id_ == "appositive"]
+
+
 def test_a_title_head_stops_at_a_function_word(rules_nlp):
     doc = rules_nlp("Code Representation Learning At Scale\nWe train.")
     assert [c.text for c in doc.spans["kg_candidates"] if c.id_ == "title_head"] == ["Code Representation Learning"]

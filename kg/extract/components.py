@@ -13,7 +13,9 @@ Order and what each one writes (components talk through extensions only):
                    hits (with a version after them), acronym pairs, name-shaped
                    words, ``X dataset`` and Title Case names ending in a
                    dataset or technique noun (``Comparison Corpus``,
-                   ``Routing Networks``), eponyms (``Lorentz model``). A
+                   ``Routing Networks``), eponyms (``Lorentz model``), a
+                   Title Case name in apposition to its kind (``Unit
+                   Scaling, a method for ...``). A
                    candidate's ``Span.id_`` names its rule (a native
                    attribute: there are about 10 candidates a paper, and
                    extensions cost).
@@ -362,6 +364,18 @@ _CALLED = re.compile(
     r"|(?:we|paper|work) (?:propose|introduce|present|develop)[sd]?)[ ]+"
     r"[\"'“‘`]*(" + _NAME_WORD + r"(?:[ ](?:" + _CAP_WORD + r"|of|for|and)){0,5})"
 )
+#: A Title Case name set off by commas beside the kind of thing it is: ``Unit
+#: Scaling, a method for ...``, ``a simple yet effective framework, Feature
+#: Multiplexing, where ...``. The apposition defines it, as "called" would.
+_KIND = (
+    r"(?:method|technique|framework|approach|algorithm|strategy|scheme|procedure|"
+    r"architecture|module|layer|mechanism|loss|objective|optimizer|regularizer|estimator|solver)"
+)
+_TITLE_CASE_NAME = r"([A-Z][\w+]*(?:-[\w+]+)*(?:[ ][A-Z][\w+]*(?:-[\w+]+)*){0,4})"
+_APPOSITION = re.compile(
+    r"(?<=[a-z,;(] )" + _TITLE_CASE_NAME + r",[ ](?:a|an)[ ](?:[\w-]+[ ]){0,3}?" + _KIND + r"\b"
+    r"|\b" + _KIND + r",[ ]" + _TITLE_CASE_NAME + r","
+)
 #: Generic heads a description ends in: ``a ... pruning method``.
 _GENERIC_HEAD = r"\s+(?:method|approach|strategy|framework|technique|scheme|paradigm|procedure)\b"
 _GENERIC_HEAD_AFTER = re.compile(_GENERIC_HEAD)
@@ -559,6 +573,11 @@ class CandidateFinder:
             for match in _EPONYM.finditer(text):
                 if match.group(1) not in self.lexicon:
                     _add_candidate(doc, match.start(), match.end(), "", "eponym")
+        if "called" in self.rules:
+            # Last, so a name another rule knows keeps that rule (LoRA, a PEFT method).
+            for match in _APPOSITION.finditer(text, title_end):
+                group = 1 if match.group(1) is not None else 2
+                _add_candidate(doc, match.start(group), match.end(group), "", "appositive")
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
 
@@ -685,6 +704,7 @@ _RULE_CONFIDENCE = {
     "acronym_short": 0.85,
     "called": 0.85,
     "introduced": 0.8,
+    "appositive": 0.8,
     "cue": 0.7,
     "eponym": 0.6,
     "shape": 0.6,
