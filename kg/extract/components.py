@@ -644,7 +644,7 @@ _LEADING = re.compile(
     r"recent|prior|previous|various|several|many|most|other|such|as|that|which|while|when|"
     r"where|however|moreover|furthermore|finally|specifically|here|then|thus|hence|also|"
     r"current|traditional|conventional|typical|modern|classical|common|widely|well-known|"
-    r"state-of-the-art|based|given|first|second|two|three|several|different)(?:\s+|$))+",
+    r"state-of-the-art|based|given|first|second|two|three|different)(?:\s+|$))+",
     re.IGNORECASE,
 )
 #: Trailing hyphenated modifiers that are not part of a name (``LoRA-based``).
@@ -657,7 +657,7 @@ _MODIFIER_TAIL = re.compile(
     re.IGNORECASE,
 )
 #: Head words the guidelines leave out of a name: ``Transformer architecture``.
-_GENERIC_HEAD = re.compile(r"(?<=\w) (?:architecture|framework|approach|paradigm|technique)s?$", re.IGNORECASE)
+_GENERIC_TAIL = re.compile(r"(?<=\w) (?:architecture|framework|approach|paradigm|technique)s?$", re.IGNORECASE)
 _DATASET_CUE = re.compile(
     r"^\s*(?:data ?sets?|benchmarks?|corpus|corpora|suites?|environments?|challenge|leaderboard|"
     r"splits?|test ?sets?|validation set|training set)\b",
@@ -919,7 +919,7 @@ def _trim(doc: Doc, doc_text: str, span: Span, *, known: bool) -> Span | None:
     if "(" in bare:  # "Adaptive Precision Training (AdaPT": the name before it
         end = start + core.index("(")
         core = doc_text[start:end]
-    tail = _MODIFIER_TAIL.search(core) or (known and _GENERIC_HEAD.search(core))
+    tail = _MODIFIER_TAIL.search(core) or (known and _GENERIC_TAIL.search(core))
     if tail:
         end = start + tail.start()
     core = _TRAILING.sub("", doc_text[start:end].rstrip(" -,.;:~" + _QUOTES))
