@@ -16,7 +16,7 @@ from conftest import SEEDS
 
 from kg.extract import build_pipeline, entities_from_doc, extract, get_pipeline
 from kg.extract.abbreviations import find_definitions, initials_long_form, spells
-from kg.extract.components import _NAME, _name_matches
+from kg.extract.candidates import NAME_SHAPE, name_matches
 from kg.extract.grouping import Named, entity_groups
 from kg.extract.links import clean_url, find_links
 from kg.ingest import Paper, dedupe_papers, paper_id, read_papers
@@ -67,8 +67,8 @@ def test_acronym_definitions(text, short, long):
     ],
 )
 def test_name_scan_finds_what_the_name_pattern_finds(text):
-    """The fast scan is an optimisation of ``_NAME.finditer``, never a change."""
-    assert [m.span() for m in _name_matches(text)] == [m.span() for m in _NAME.finditer(text)]
+    """The fast scan is an optimisation of ``NAME_SHAPE.finditer``, never a change."""
+    assert [m.span() for m in name_matches(text)] == [m.span() for m in NAME_SHAPE.finditer(text)]
 
 
 def test_one_word_long_form_must_spell_the_acronym():

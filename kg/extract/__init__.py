@@ -18,7 +18,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.extract import components as _components  # registers the factories
+from kg.extract import candidates, proposed, typer  # noqa: F401  (register their factories)
+from kg.extract import components as _components
+from kg.extract.grouping import grouped_entities
 from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
 from kg.extract.tokenizer import tune_tokenizer
@@ -111,7 +113,7 @@ def entities_from_doc(doc: Doc) -> list[ExtractedEntity]:
     """
     text = _components.doc_text(doc)
     mentions = [_Mention.of(s, text) for s in doc.spans.get(_components.ENTITIES, ())]
-    groups, long_keys = _components.grouped_entities(doc)
+    groups, long_keys = grouped_entities(doc)
     entities = []
     for group in groups:
         members = [mentions[i] for i in group if mentions[i].key]

@@ -15,10 +15,11 @@ from spacy.tokens import Doc, Span
 
 from kg._utils import UnionFind
 from kg.extract.abbreviations import is_short_form, spells
+from kg.extract.components import ENTITIES, span_text
 from kg.extract.records import EntityType
 from kg.names import match_key
 
-__all__ = ["Named", "entity_groups"]
+__all__ = ["Named", "entity_groups", "entity_mentions", "grouped_entities"]
 
 #: Head words that name the same thing with or without them (``adapter modules``).
 _NAME_HEADS = (
@@ -90,3 +91,28 @@ def entity_groups(doc: Doc, items: Sequence[Named]) -> tuple[list[list[int]], se
     for n, item in enumerate(items):
         groups.setdefault(sets.find(item.key), []).append(n)
     return list(groups.values()), long_keys
+
+
+def entity_mentions(doc: Doc) -> list[Named]:
+    """The doc's entity spans, in ``kg_entities`` order, with their text and match key."""
+    return [
+        Named(span, surface, match_key(surface))
+        for span in doc.spans.get(ENTITIES, ())
+        for surface in (span_text(span),)
+    ]
+
+
+def grouped_entities(
+    doc: Doc, named: list[Named] | None = None
+) -> tuple[list[list[int]], set[str]]:
+    """:func:`~kg.extract.grouping.entity_groups` of the doc's entity spans
+    (``named``: :func:`entity_mentions`, made here when not given), computed
+    once: the proposed marker and :func:`kg.extract.entities_from_doc` both
+    need them. Cached as plain lists, keyed by the number of spans."""
+    count = len(named) if named is not None else len(doc.spans.get(ENTITIES, ()))
+    cached = doc.user_data.get("kg_entity_groups")
+    if cached is not None and cached[0] == count:
+        return cached[1], set(cached[2])
+    groups, long_keys = entity_groups(doc, named if named is not None else entity_mentions(doc))
+    doc.user_data["kg_entity_groups"] = [count, groups, sorted(long_keys)]
+    return groups, long_keys

@@ -122,9 +122,15 @@ def _sectioned_entries(path: Path) -> Iterator[tuple[str, bool]]:
                 yield line, cased
 
 
+def load_lexicon(folder: str | Path | None = None) -> Lexicon:
+    """The lexicons in ``folder`` (a component's ``lexicon_dir`` config; by
+    default the shipped ones), read once per process: they are immutable
+    package data, and training swaps in a folder per fold."""
+    return _load_lexicon(Path(folder) if folder else LEXICON_DIR)
+
+
 @lru_cache(maxsize=4)
-def load_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
-    """Read the lexicon files once per process (they are immutable package data)."""
+def _load_lexicon(folder: Path) -> Lexicon:
     lexicon = Lexicon()
     generic = list(_entries(folder / "generic.txt"))
     lexicon.generic = {match_key(p) for p in generic}
