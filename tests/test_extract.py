@@ -297,6 +297,16 @@ def test_versions_and_sizes_stay_with_the_name(rules_nlp):
     assert found["Llama 3.1"].type.value == "model"
 
 
+def test_a_translation_benchmark_keeps_its_language_pair(rules_nlp):
+    found = entities(
+        rules_nlp,
+        "T\nWe train on WMT 2014 English-German, WMT16 En-Ro and IWSLT14 De→En, and on WMT 2014 "
+        "for English-Hindi.",
+    )
+    for name in ("WMT 2014 English-German", "WMT16 En-Ro", "IWSLT14 De→En", "WMT 2014"):
+        assert name in found and found[name].type.value == "dataset", sorted(found)
+
+
 def test_a_sentence_end_after_a_size_is_not_part_of_the_name(rules_nlp):
     found = entities(rules_nlp, "T\nWe tune the LoRA parameters of LLaMA-7B. Then the U.S. team won.")
     assert "LLaMA-7B" in found, sorted(found)

@@ -89,6 +89,16 @@ _VERSION_AFTER = re.compile(
        (?![\w.-]?\w)""",
     re.VERBOSE,
 )
+#: The language pair written after a translation benchmark, part of its name:
+#: ``WMT 2014 English-German``, ``WMT14 En-De``, ``IWSLT'14 De→En``.
+_LANGUAGES = (
+    r"English|German|French|Romanian|Russian|Chinese|Japanese|Czech|Finnish|Turkish|Spanish|"
+    r"Italian|Portuguese|Dutch|Vietnamese|Arabic|Hindi|Korean|Estonian|Latvian|Lithuanian|"
+    r"Gujarati|Kazakh|Polish|Inuktitut|Tamil|Khmer|Pashto|Nepali|Sinhala"
+)
+_LANGUAGE_PAIR_AFTER = re.compile(
+    r"[ ](?:(?:" + _LANGUAGES + r")[-–→⇒/](?:" + _LANGUAGES + r")|[A-Z][a-z][-–→⇒/][A-Z][a-z])(?![\w-])"
+)
 #: ``CIFAR10/100``, ``LLaMA2-7B/13B``, ``AlexNet/ResNet``: a slash after a digit or
 #: size, or between two names, starts a sibling name.
 _SIBLING_SLASH = re.compile(r"(?:(?<=\d)|(?<=\d[BMK])|(?<=[A-Za-z]{2})(?=/[A-Z][A-Za-z]))/[\w.-]*$")
@@ -325,6 +335,9 @@ class CandidateFinder:
                     stop = span.end_char
                     if label != EntityType.METHOD.value:
                         stop = _extend_version(text, span.start_char, stop)
+                    if label == EntityType.DATASET.value:
+                        pair = _LANGUAGE_PAIR_AFTER.match(text, stop)
+                        stop = pair.end() if pair else stop
                     if stop == span.end_char:
                         add_span(doc, span, "lexicon")
                     else:

@@ -12,7 +12,7 @@ the first three live here, the others in :mod:`kg.extract.candidates`,
 ``kg_candidates``  more ``doc.spans["kg_candidates"]``: the title's ``Name:``
                    prefix and Title Case phrases, ``called X``/``we propose X``
                    (a lower-case phrase only when the text repeats it), lexicon
-                   hits (with a version after them), acronym pairs, name-shaped
+                   hits (with a version, or a language pair, after them), acronym pairs, name-shaped
                    words, ``X dataset`` and Title Case names ending in a
                    dataset or technique noun (``Comparison Corpus``,
                    ``Routing Networks``), eponyms (``Lorentz model``), a
