@@ -171,11 +171,19 @@ _KIND = (
     r"(?:method|technique|framework|approach|algorithm|strategy|scheme|procedure|"
     r"architecture|module|layer|mechanism|loss|objective|optimizer|regularizer|estimator|solver)"
 )
-_TITLE_CASE_NAME = r"([A-Z][\w+]*(?:-[\w+]+)*(?:[ ][A-Z][\w+]*(?:-[\w+]+)*){0,4})"
-_APPOSITION = re.compile(
-    r"(?<=[a-z,;(] )" + _TITLE_CASE_NAME + r",[ ](?:a|an)[ ](?:[\w-]+[ ]){0,3}?" + _KIND + r"\b"
-    r"|\b" + _KIND + r",[ ]" + _TITLE_CASE_NAME + r","
+_TITLE_CASE_REST = r"[\w+]*(?:-[\w+]+)*(?:[ ][A-Z][\w+]*(?:-[\w+]+)*){0,4})"
+#: Each pattern starts with a plain character class, which the regex engine
+#: skips to quickly; the lookbehind after the capital says the name stands
+#: mid-sentence (a lookbehind first is tried at every character, and cost
+#: more than all other candidate patterns together).
+_NAME_BEFORE_KIND = re.compile(
+    r"([A-Z](?<=[a-z,;(] [A-Z])" + _TITLE_CASE_REST + r",[ ](?:a|an)[ ](?:[\w-]+[ ]){0,3}?" + _KIND + r"\b"
 )
+#: The name after the kind (``framework, Feature Multiplexing,``) is found
+#: from its literal comma, then the kind checked in the 13 characters before it
+#: (the longest kind word is 12 long, so ``\b`` sees the character before it).
+_NAME_AFTER_COMMA = re.compile(r",[ ]([A-Z]" + _TITLE_CASE_REST + r",")
+_KIND_BEFORE = re.compile(r"\b" + _KIND + r"\Z")
 #: Generic heads a description ends in: ``a ... pruning method``.
 _GENERIC_HEAD = r"\s+(?:method|approach|strategy|framework|technique|scheme|paradigm|procedure)\b"
 _GENERIC_HEAD_AFTER = re.compile(_GENERIC_HEAD)
@@ -216,7 +224,7 @@ _TITLE_TAIL = re.compile(
 #: ``Bingham closure``, ``Hadamard product``): mid-sentence, the name unknown
 #: to the lexicons (``Transformer layers`` stays ``Transformer``).
 _EPONYM = re.compile(
-    r"(?<=[a-z,;(] )([A-Z][a-z]+(?:-[A-Z][a-z]+)?(?: [A-Z][a-z]+)?) "
+    r"([A-Z](?<=[a-z,;(] [A-Z])[a-z]+(?:-[A-Z][a-z]+)?(?: [A-Z][a-z]+)?) "
     r"(?:closure|model|product|ball|process|distribution|equation|transform|kernel|sampler|"
     r"inequality|divergence|decomposition|approximation|estimator|loss|norm|regression|distance|"
     r"operator|parametri[sz]ation|parameteri[sz]ation|expansion|scheme|integrator|dynamics|filter|"
@@ -378,9 +386,13 @@ class CandidateFinder:
                     add_candidate(doc, match.start(), match.end(), "", "eponym")
         if "called" in self.rules:
             # Last, so a name another rule knows keeps that rule (LoRA, a PEFT method).
-            for match in _APPOSITION.finditer(text, title_end):
-                group = 1 if match.group(1) is not None else 2
-                add_candidate(doc, match.start(group), match.end(group), "", "appositive")
+            names = [m.span(1) for m in _NAME_BEFORE_KIND.finditer(text, title_end)] + [
+                m.span(1)
+                for m in _NAME_AFTER_COMMA.finditer(text, title_end)
+                if _KIND_BEFORE.search(text[max(0, m.start() - 13) : m.start()])
+            ]
+            for start, end in sorted(names):
+                add_candidate(doc, start, end, "", "appositive")
         doc.spans.setdefault(CANDIDATES, SpanGroup(doc, name=CANDIDATES))
         return doc
 

@@ -105,7 +105,7 @@ def entity_mentions(doc: Doc) -> list[Named]:
 def grouped_entities(
     doc: Doc, named: list[Named] | None = None
 ) -> tuple[list[list[int]], set[str]]:
-    """:func:`~kg.extract.grouping.entity_groups` of the doc's entity spans
+    """:func:`entity_groups` of the doc's entity spans
     (``named``: :func:`entity_mentions`, made here when not given), computed
     once: the proposed marker and :func:`kg.extract.entities_from_doc` both
     need them. Cached as plain lists, keyed by the number of spans."""
