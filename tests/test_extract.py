@@ -19,6 +19,7 @@ from kg.extract.abbreviations import find_definitions, initials_long_form, spell
 from kg.extract.candidates import NAME_SHAPE, name_matches
 from kg.extract.grouping import Named, entity_groups
 from kg.extract.links import clean_url, find_links
+from kg.extract.tokenizer import tune_tokenizer
 from kg.ingest import Paper, dedupe_papers, paper_id, read_papers
 from kg.names import match_key
 
@@ -152,6 +153,23 @@ def test_tokenizer_fast_paths_answer_as_the_patterns_do():
         assert _span(prefix(chunk)) == _span(prefix.__self__.search(chunk)), chunk
         assert _span(suffix(chunk)) == _span(suffix.__self__.search(chunk)), chunk
         assert [m.span() for m in infix(chunk)] == [m.span() for m in infix.__self__.finditer(chunk)], chunk
+
+
+def test_tokenizer_caches_abstracts_and_tokenises_as_with_the_whitespace_exceptions():
+    """spaCy caches none of a text's chunks after its first special case, and
+    the title's line break was one; without the white-space exceptions every
+    text tokenises exactly as with them."""
+    ours = get_pipeline().tokenizer
+    assert not [rule for rule in ours.rules if rule.isspace()]
+    with_exceptions = spacy.blank("en")
+    tune_tokenizer(with_exceptions)
+    with_exceptions.tokenizer.rules = spacy.blank("en").tokenizer.rules
+    assert "\n" in with_exceptions.tokenizer.rules
+    texts = [p.text for p in dedupe_papers(read_papers([SEEDS]))]
+    texts += ["a  b\tc\xa0d \n e\n\nf", "x \u00a0 y", "  lead", "trail  ", "\n", " ", "\t\t"]
+    for text in texts:
+        expected = [(t.text, t.whitespace_) for t in with_exceptions.tokenizer(text)]
+        assert [(t.text, t.whitespace_) for t in ours(text)] == expected, text[:60]
 
 
 # ---------------------------------------------------------------- components
