@@ -13,8 +13,8 @@ suffix ending in a letter needs a digit before it or is ``'s``), which
 
 The cache works only until a text's first special case: from then on spaCy
 caches none of the text's chunks (explosion/spaCy#1250). Its base exceptions
-make special cases of the white-space chunks ``"\n"``, ``" "``, ``"\t"`` and
-``"\xa0"``, and every paper text has a ``"\n"`` after its title, so no
+make special cases of the white-space chunks ``"\\n"``, ``" "``, ``"\\t"`` and
+``"\\xa0"``, and every paper text has a ``"\\n"`` after its title, so no
 abstract was ever cached. Through the rules a white-space chunk is the same
 single token, so our tokenizer drops those four exceptions and the cache works.
 """
