@@ -23,7 +23,7 @@ from kg.extract import components as _components
 from kg.extract.grouping import grouped_entities
 from kg.extract.links import clean_url
 from kg.extract.records import EntityType, Evidence, ExtractedEntity
-from kg.extract.tokenizer import empty_cache, tune_tokenizer
+from kg.extract.tokenizer import drop_whitespace_exceptions, tune_tokenizer
 from kg.ingest import Paper
 from kg.names import match_key
 
@@ -40,7 +40,7 @@ def build_pipeline(config: dict[str, dict] | None = None) -> Language:
     tune_tokenizer(nlp)
     for name in PIPE_NAMES:
         nlp.add_pipe(name, config=config.get(name, {}))
-    empty_cache(nlp)
+    drop_whitespace_exceptions(nlp)
     return nlp
 
 

@@ -259,10 +259,8 @@ def _separator_variants(phrase: Doc) -> list[Doc]:
     hyphen: ``model soup`` is also written ``model-soup``, ``parameter-efficient
     fine-tuning`` also ``parameter efficient fine tuning``.
 
-    The variants are built from the phrase's tokens, not tokenised: spaCy's
-    tokenizer caches the first 10,000 chunks it sees, and chunks such as
-    ``parameter-efficient-fine-tuning`` would take the slots of the corpus's
-    frequent words."""
+    The variants are built from the phrase's tokens rather than tokenised
+    again, which would only add start-up time."""
     words = [t.text for t in phrase if t.text != "-"]
     hyphenated = [part for word in words for part in (word, "-")][:-1]
     return [phrase, Doc(phrase.vocab, words=words), Doc(phrase.vocab, words=hyphenated)]

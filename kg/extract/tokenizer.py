@@ -16,7 +16,8 @@ caches none of the text's chunks (explosion/spaCy#1250). Its base exceptions
 make special cases of the white-space chunks ``"\\n"``, ``" "``, ``"\\t"`` and
 ``"\\xa0"``, and every paper text has a ``"\\n"`` after its title, so no
 abstract was ever cached. Through the rules a white-space chunk is the same
-single token, so our tokenizer drops those four exceptions and the cache works.
+single token, so :func:`drop_whitespace_exceptions` drops those four exceptions
+and the cache works.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterator
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-__all__ = ["empty_cache", "tune_tokenizer"]
+__all__ = ["drop_whitespace_exceptions", "tune_tokenizer"]
 
 #: Splits where names meet: ``CIFAR10/100``, ``LLaMA2-7B/13B``, ``AlexNet/ResNet``
 #: and ``RefCOCO/+/g`` (a slash between names), ``Gemma~2`` (a tilde).
@@ -49,15 +50,15 @@ def tune_tokenizer(nlp: Language) -> None:
     nlp.tokenizer.prefix_search = _with_pattern(_prefix_search(prefixes.search), prefixes)
     nlp.tokenizer.suffix_search = _with_pattern(_suffix_search(suffixes.search), suffixes)
     nlp.tokenizer.infix_finditer = _with_pattern(_infix_finditer(infixes.finditer), infixes)
-    # Setting the rules also empties the cache filled before (see the module docstring).
+
+
+def drop_whitespace_exceptions(nlp: Language) -> None:
+    """Drop the tokenizer's white-space special cases, so that it caches
+    abstracts (see the module docstring). Setting the rules also empties the
+    cache, and costs about 70 ms: call it once, after the components have built
+    their lexicon matchers, whose phrases fill the cache's 10,000 slots that the
+    corpus needs."""
     nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if not k.isspace()}
-
-
-def empty_cache(nlp: Language) -> None:
-    """Empty the tokenizer's cache: the lexicons' phrases fill its 10,000 slots
-    while the components build their matchers, and the corpus needs them.
-    spaCy has no public call for it; setting the rules empties it."""
-    nlp.tokenizer.rules = nlp.tokenizer.rules
 
 
 def _with_pattern(function: Callable, pattern: re.Pattern) -> Callable:
