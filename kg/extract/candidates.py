@@ -167,23 +167,29 @@ _CALLED = re.compile(
 #: A Title Case name set off by commas beside the kind of thing it is: ``Unit
 #: Scaling, a method for ...``, ``a simple yet effective framework, Feature
 #: Multiplexing, where ...``. The apposition defines it, as "called" would.
-_KIND = (
-    r"(?:method|technique|framework|approach|algorithm|strategy|scheme|procedure|"
-    r"architecture|module|layer|mechanism|loss|objective|optimizer|regularizer|estimator|solver)"
-)
-_TITLE_CASE_REST = r"[\w+]*(?:-[\w+]+)*(?:[ ][A-Z][\w+]*(?:-[\w+]+)*){0,4})"
+_KIND_WORDS = (
+    "method", "technique", "framework", "approach", "algorithm", "strategy", "scheme", "procedure",
+    "architecture", "module", "layer", "mechanism", "loss", "objective", "optimizer", "regularizer",
+    "estimator", "solver",
+)  # fmt: skip
+_KIND = "(?:" + "|".join(_KIND_WORDS) + ")"
+#: A Title Case name after its first capital (the patterns open its group
+#: before that capital).
+_TITLE_CASE_AFTER_CAPITAL = r"[\w+]*(?:-[\w+]+)*(?:[ ][A-Z][\w+]*(?:-[\w+]+)*){0,4}"
 #: Each pattern starts with a plain character class, which the regex engine
 #: skips to quickly; the lookbehind after the capital says the name stands
 #: mid-sentence (a lookbehind first is tried at every character, and cost
 #: more than all other candidate patterns together).
 _NAME_BEFORE_KIND = re.compile(
-    r"([A-Z](?<=[a-z,;(] [A-Z])" + _TITLE_CASE_REST + r",[ ](?:a|an)[ ](?:[\w-]+[ ]){0,3}?" + _KIND + r"\b"
+    r"([A-Z](?<=[a-z,;(] [A-Z])" + _TITLE_CASE_AFTER_CAPITAL + r"),[ ](?:a|an)[ ](?:[\w-]+[ ]){0,3}?"
+    + _KIND + r"\b"
 )
 #: The name after the kind (``framework, Feature Multiplexing,``) is found
-#: from its literal comma, then the kind checked in the 13 characters before it
-#: (the longest kind word is 12 long, so ``\b`` sees the character before it).
-_NAME_AFTER_COMMA = re.compile(r",[ ]([A-Z]" + _TITLE_CASE_REST + r",")
+#: from its literal comma, then the kind checked in the characters before it:
+#: one more than the longest kind word, so ``\b`` sees the character before it.
+_NAME_AFTER_COMMA = re.compile(r",[ ]([A-Z]" + _TITLE_CASE_AFTER_CAPITAL + r"),")
 _KIND_BEFORE = re.compile(r"\b" + _KIND + r"\Z")
+_KIND_WINDOW = max(map(len, _KIND_WORDS)) + 1
 #: Generic heads a description ends in: ``a ... pruning method``.
 _GENERIC_HEAD = r"\s+(?:method|approach|strategy|framework|technique|scheme|paradigm|procedure)\b"
 _GENERIC_HEAD_AFTER = re.compile(_GENERIC_HEAD)
@@ -387,7 +393,7 @@ class CandidateFinder:
             names = [m.span(1) for m in _NAME_BEFORE_KIND.finditer(text, title_end)] + [
                 m.span(1)
                 for m in _NAME_AFTER_COMMA.finditer(text, title_end)
-                if _KIND_BEFORE.search(text[max(0, m.start() - 13) : m.start()])
+                if _KIND_BEFORE.search(text[max(0, m.start() - _KIND_WINDOW) : m.start()])
             ]
             for start, end in sorted(names):
                 add_candidate(doc, start, end, "", "appositive")
