@@ -8,7 +8,9 @@ Rules, each a small function tested on its own:
   ``CNNs`` = ``CNN``); digits are kept, so versions never merge
   (``GPT-3`` ≠ ``GPT-4``, ``YOLOv5`` ≠ ``YOLOv8``);
 * an acronym and its long form, defined in any paper, are one node everywhere
-  (``LoRA`` = ``Low-Rank Adaptation``);
+  (``LoRA`` = ``Low-Rank Adaptation``); so are the well-known pairs of the
+  lexicon's ``aliases.tsv`` (``SGD`` = ``stochastic gradient descent``) when
+  both appear, though no paper spells the acronym out;
 * a sized or versioned model (``Llama-2-70B``, ``ViT-B/16``) stays its own node
   and is linked to its family (``Llama 2``, ``ViT``; a Model or Method node)
   by ``variantOf``;
@@ -24,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kg._utils import UnionFind
+from kg.extract.lexicon import load_lexicon
 from kg.extract.records import EntityType, ExtractedEntity
 from kg.ingest import Paper
 from kg.names import match_key, repo_key, slugify
@@ -43,10 +46,6 @@ _TYPE_RANK = {EntityType.MODEL: 0, EntityType.DATASET: 1, EntityType.METHOD: 2}
 _FAMILY_KINDS = ("Model", "Method")
 
 
-
-
-
-
 def family_of(name: str) -> str | None:
     """The family a sized or versioned model name belongs to, or ``None``.
 
@@ -57,8 +56,6 @@ def family_of(name: str) -> str | None:
     if stripped == name or len(match_key(stripped)) < 2:
         return None
     return stripped
-
-
 
 
 def _key_of(etype: EntityType, text: str) -> str:
@@ -84,8 +81,15 @@ class Resolution:
         return list(self.variants)
 
 
-def resolve(extracted: Iterable[tuple[Paper, list[ExtractedEntity]]]) -> Resolution:
-    """Group every entity of every paper into nodes (see the module docstring)."""
+def resolve(
+    extracted: Iterable[tuple[Paper, list[ExtractedEntity]]],
+    known_aliases: Iterable[tuple[str, str]] | None = None,
+) -> Resolution:
+    """Group every entity of every paper into nodes (see the module docstring).
+
+    ``known_aliases``: (acronym, long form) pairs that are one thing wherever
+    both appear; by default the lexicon's well-known ones.
+    """
     uf = UnionFind()
     types: dict[str, Counter] = defaultdict(Counter)
     surfaces: dict[str, Counter] = defaultdict(Counter)
@@ -102,6 +106,12 @@ def resolve(extracted: Iterable[tuple[Paper, list[ExtractedEntity]]]) -> Resolut
                 if akey:
                     uf.union(key, akey)
                     surfaces[akey][alias] += 1
+    if known_aliases is None:
+        known_aliases = load_lexicon().aliases
+    for short, long in known_aliases:
+        skey, lkey = match_key(short), match_key(long)
+        if skey in surfaces and lkey in surfaces:  # never a node no paper names
+            uf.union(skey, lkey)
 
     groups = uf.groups()
 

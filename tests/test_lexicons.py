@@ -53,3 +53,16 @@ def test_the_shipped_lexicon_loads_every_type():
     assert lexicon.type_of("Llama-2-70B").value == "model"
     assert lexicon.type_of("knowledge distillation").value == "method"
     assert lexicon.is_generic("large language models")
+
+
+def test_known_aliases_pair_each_acronym_with_one_long_form():
+    """A short or long form in two pairs would chain unrelated names into one
+    node; a generic one would make a node of a phrase the extractor drops."""
+    lexicon = load_lexicon()
+    assert ("SGD", "stochastic gradient descent") in lexicon.aliases
+    shorts = [match_key(short) for short, _ in lexicon.aliases]
+    longs = [match_key(long) for _, long in lexicon.aliases]
+    assert len(set(shorts)) == len(shorts)
+    assert len(set(longs)) == len(longs)
+    assert set(shorts).isdisjoint(longs)
+    assert not [name for name in (*shorts, *longs) if name in lexicon.generic]

@@ -139,6 +139,23 @@ def test_acronym_defined_in_one_paper_joins_long_form_everywhere():
     assert res.node_of(ent("LoRA", METHOD)) == node
 
 
+def test_a_known_acronym_joins_its_long_form_without_a_definition():
+    extracted = [
+        (paper("Acronym"), [ent("SGD", METHOD)]),
+        (paper("Long form"), [ent("stochastic gradient descents", METHOD)]),
+        (paper("Other"), [ent("Adam", METHOD)]),
+    ]
+    pairs = [("SGD", "stochastic gradient descent"), ("PPO", "Proximal Policy Optimization")]
+    res = resolve(extracted, known_aliases=pairs)
+    assert res.node_of(ent("SGD", METHOD)) == res.node_of(ent("stochastic gradient descent", METHOD))
+    # A pair nobody names makes no node; one half alone stays as it is.
+    assert sorted(res.attrs) == ["method:adam", "method:stochastic-gradient-descents"]
+    assert resolve(extracted, known_aliases=[]).node_of(ent("SGD", METHOD)) == "method:sgd"
+    # The shipped pairs are the default.
+    default = resolve(extracted)
+    assert default.node_of(ent("SGD", METHOD)) == default.node_of(ent("stochastic gradient descent", METHOD))
+
+
 def test_repositories_merge_on_their_url_key():
     _, G = graph_of(
         ("P1", [ent("https://github.com/stanfordnlp/pyreft", R, proposed=True)]),

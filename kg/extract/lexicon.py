@@ -4,7 +4,9 @@
 lists phrases the guidelines exclude (generic classes, metrics, tasks, fields).
 ``learned.tsv`` (written by ``scripts/train_extractor.py`` from the training
 gold) adds names annotators marked in two training papers or more, and
-phrases they consistently left out.
+phrases they consistently left out. ``aliases.tsv`` pairs well-known acronyms
+with their long forms (``SGD``, ``stochastic gradient descent``), so the
+resolver can merge them where no abstract spells the acronym out.
 Lookups go through :func:`kg.names.match_key`, so ``CIFAR10`` finds
 ``CIFAR-10`` and ``adapters`` finds ``adapter``.
 """
@@ -33,13 +35,15 @@ _TYPED_FILES = {
 
 @dataclass
 class Lexicon:
-    """Typed names (surface forms and their match keys) and generic phrases."""
+    """Typed names (surface forms and their match keys), generic phrases and
+    known (acronym, long form) pairs."""
 
     names: dict[str, EntityType] = field(default_factory=dict)
     generic: set[str] = field(default_factory=set)
     generic_phrases: list[str] = field(default_factory=list)
     phrases: list[tuple[str, EntityType]] = field(default_factory=list)
     cased: set[str] = field(default_factory=set)
+    aliases: list[tuple[str, str]] = field(default_factory=list)
     _surfaces: set[str] = field(default_factory=set, repr=False)
     _exact: dict[str, EntityType] = field(default_factory=dict, repr=False)
 
@@ -122,6 +126,14 @@ def _sectioned_entries(path: Path) -> Iterator[tuple[str, bool]]:
                 yield line, cased
 
 
+def _tsv_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of a tab-separated file with a header row, after its ``#`` comments."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        yield from csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+
+
 def load_lexicon(folder: str | Path | None = None) -> Lexicon:
     """The lexicons in ``folder`` (a component's ``lexicon_dir`` config; by
     default the shipped ones), read once per process: they are immutable
@@ -135,16 +147,12 @@ def _load_lexicon(folder: Path) -> Lexicon:
     generic = list(_entries(folder / "generic.txt"))
     lexicon.generic = {match_key(p) for p in generic}
     lexicon.generic_phrases = [p for p in generic if " " in p or "-" in p]
-    learned = folder / "learned.tsv"
-    if learned.exists():
-        with learned.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(
-                (line for line in handle if not line.startswith("#")), delimiter="\t"
-            ):
-                if row["type"] == "generic":
-                    lexicon.generic.add(match_key(row["name"]))
-                else:
-                    lexicon.add(row["name"], EntityType(row["type"]))
+    for row in _tsv_rows(folder / "learned.tsv"):
+        if row["type"] == "generic":
+            lexicon.generic.add(match_key(row["name"]))
+        else:
+            lexicon.add(row["name"], EntityType(row["type"]))
+    lexicon.aliases = [(row["short"], row["long"]) for row in _tsv_rows(folder / "aliases.tsv")]
     for filename, etype in _TYPED_FILES.items():
         for surface, cased in _sectioned_entries(folder / filename):
             lexicon.add(surface, etype, cased=cased)
