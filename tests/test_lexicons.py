@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 
 from kg.extract.lexicon import LEXICON_DIR, load_lexicon
+from kg.extract.records import EntityType
 from kg.names import match_key
 
 CURATED = ("methods.txt", "models.txt", "datasets.txt", "generic.txt")
@@ -66,3 +67,13 @@ def test_known_aliases_pair_each_acronym_with_one_long_form():
     assert len(set(longs)) == len(longs)
     assert set(shorts).isdisjoint(longs)
     assert not [name for name in (*shorts, *longs) if name in lexicon.generic]
+    # A dataset is never one node with a technique or a model (ViT = Vision Transformer may
+    # join a model family to its architecture).
+    dataset = EntityType.DATASET
+    mixed = [
+        (short, long)
+        for short, long in lexicon.aliases
+        if None not in (lexicon.type_of(short), lexicon.type_of(long))
+        and (lexicon.type_of(short) is dataset) != (lexicon.type_of(long) is dataset)
+    ]
+    assert not mixed
