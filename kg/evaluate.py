@@ -170,17 +170,41 @@ def read_gold(path: str | Path) -> Iterator[GoldPaper]:
 
 
 def score(
-    gold: Iterable[GoldPaper], predicted: Iterable[list[Predicted]], *, scores: Scores | None = None
+    gold: Iterable[GoldPaper],
+    predicted: Iterable[list[Predicted]],
+    *,
+    scores: Scores | None = None,
+    dropped: Iterable[dict[str, str]] | None = None,
 ) -> Scores:
     """Score predictions paper by paper (``predicted`` aligned with ``gold``;
-    a paper with no predictions is an empty list and scores its misses)."""
+    a paper with no predictions is an empty list and scores its misses).
+
+    ``dropped``, aligned too, maps the scorer key of each candidate the
+    extractor dropped to what became of it; a false negative's note then says
+    so, or that no rule proposed it.
+    """
     scores = scores or Scores()
-    for paper, preds in zip(gold, predicted, strict=True):
-        _score_paper(paper, preds, scores)
+    gold = list(gold)
+    notes = [None] * len(gold) if dropped is None else dropped
+    for paper, preds, why in zip(gold, predicted, notes, strict=True):
+        _score_paper(paper, preds, scores, why)
     return scores
 
 
-def _score_paper(paper: GoldPaper, preds: list[Predicted], scores: Scores) -> None:
+def _miss_note(missed: GoldEntity, preds: list[Predicted], dropped: dict[str, str] | None) -> str:
+    """Why a gold entity was missed: another type, or (with ``dropped``) what
+    became of its candidate, or that no rule proposed it."""
+    typed = next((p.type for p in preds if score_key(p.text) in missed.keys), None)
+    if typed is not None:
+        return f"extracted as {typed}"
+    if dropped is None:
+        return ""
+    return next((dropped[k] for k in missed.keys if k in dropped), "no candidate")
+
+
+def _score_paper(
+    paper: GoldPaper, preds: list[Predicted], scores: Scores, dropped: dict[str, str] | None
+) -> None:
     unmatched = list(paper.entities)
     for pred in preds:
         key = score_key(pred.text)
@@ -207,7 +231,13 @@ def _score_paper(paper: GoldPaper, preds: list[Predicted], scores: Scores) -> No
     for missed in unmatched:
         scores.by_type[missed.type].fn += 1
         scores.errors.append(
-            {"paper": paper.title, "kind": "FN", "text": missed.name, "type": missed.type, "note": ""}
+            {
+                "paper": paper.title,
+                "kind": "FN",
+                "text": missed.name,
+                "type": missed.type,
+                "note": _miss_note(missed, preds, dropped),
+            }
         )
     # ``proposed``: (paper, entity) pairs, an entity matching by name or alias.
     gold_proposed = [g for g in paper.entities if g.proposed]
@@ -229,14 +259,20 @@ def _score_paper(paper: GoldPaper, preds: list[Predicted], scores: Scores) -> No
         )
 
 
-def predictions(papers: Iterable[GoldPaper], **extract_options) -> Iterator[list[Predicted]]:
-    """Run the extractor on gold titles and abstracts (the gold itself is never read)."""
-    from kg.extract import extract
+def predictions(
+    papers: Iterable[GoldPaper], *, nlp=None, batch_size: int = 64
+) -> Iterator[tuple[list[Predicted], dict[str, str]]]:
+    """Run the extractor on gold titles and abstracts (the gold itself is never
+    read): each paper's predictions, and what became of the candidates the
+    typer dropped, by scorer key (see :meth:`EntityTyper.explain`)."""
+    from kg.extract import entities_from_doc, extract_docs, get_pipeline
     from kg.ingest import Paper, paper_id
 
+    nlp = nlp or get_pipeline()
+    typer = nlp.get_pipe("kg_typer")
     stream = (Paper(id=paper_id(p.title), title=p.title, abstract=p.abstract) for p in papers)
-    for _, entities in extract(stream, **extract_options):
-        yield predicted(entities)
+    for _, doc in extract_docs(stream, nlp=nlp, batch_size=batch_size):
+        yield predicted(entities_from_doc(doc)), {score_key(t): n for t, n in typer.explain(doc)}
 
 
 def predicted(entities: Iterable[ExtractedEntity]) -> list[Predicted]:
@@ -251,4 +287,5 @@ def evaluate_file(path: str | Path, *, progress=None, **extract_options) -> Scor
     """Score the extractor on a gold file."""
     gold = list(read_gold(path))
     papers = progress(gold) if progress is not None else gold
-    return score(gold, predictions(papers, **extract_options))
+    preds, dropped = zip(*predictions(papers, **extract_options)) if gold else ((), ())
+    return score(gold, preds, dropped=dropped)

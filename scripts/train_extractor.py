@@ -28,8 +28,8 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from kg.evaluate import GoldPaper, Scores, predicted, read_gold, score, score_key
-from kg.extract import build_pipeline, entities_from_doc
+from kg.evaluate import GoldPaper, Scores, predictions, read_gold, score, score_key
+from kg.extract import build_pipeline
 from kg.extract.filter import FILTER_PATH, PROPOSED_PATH, SpanClassifier
 from kg.extract.lexicon import LEXICON_DIR
 from kg.names import match_key
@@ -160,7 +160,8 @@ def set_models(nlp, candidate_filter: SpanClassifier, proposed: SpanClassifier |
 
 def evaluate(nlp, papers: list[GoldPaper], scores: Scores) -> None:
     """Add the scores of ``nlp`` on ``papers`` to ``scores``."""
-    score(papers, [predicted(entities_from_doc(doc)) for doc in run_docs(nlp, papers)], scores=scores)
+    preds, dropped = zip(*predictions(papers, nlp=nlp))
+    score(papers, preds, scores=scores, dropped=dropped)
 
 
 def fit(samples, labels, threshold: float, l2: float) -> SpanClassifier:

@@ -96,7 +96,7 @@ def test_a_wrong_type_does_not_count():
             "note": "gold type dataset",
             "rules": "?",
         },
-        {"paper": "Paper", "kind": "FN", "text": "CIFAR-10", "type": "dataset", "note": ""},
+        {"paper": "Paper", "kind": "FN", "text": "CIFAR-10", "type": "dataset", "note": "extracted as method"},
     ]
 
 
@@ -139,6 +139,22 @@ def test_predictions_are_counted_by_the_rules_that_found_them():
     assert lines[0].split() == ["rules", "P", "TP", "FP"]
     assert lines[1].split() == ["lexicon", "0.000", "0", "1"]  # ties in frequency: by name
     assert s.as_dict()["by_rule"]["lexicon+shape"] == {"precision": 1.0, "tp": 1, "fp": 0}
+
+
+def test_a_false_negative_says_what_became_of_it():
+    g = gold(LORA, CIFAR, NEW, title="P")
+    preds = [Predicted("CIFAR-10", "method")]
+    dropped = {"mos": "below the filter, 0.21 < 0.40"}
+    s = score([g], [preds], dropped=[dropped])
+    notes = {e["text"]: e["note"] for e in s.errors if e["kind"] == "FN"}
+    assert notes == {
+        "Low-Rank Adaptation": "no candidate",
+        "CIFAR-10": "extracted as method",
+        "MoS": "below the filter, 0.21 < 0.40",
+    }
+    # Without the extractor's account, only the type is known.
+    plain = score([g], [preds])
+    assert {e["note"] for e in plain.errors if e["kind"] == "FN"} == {"", "extracted as method"}
 
 
 def test_proposed_pairs_are_scored_on_their_own():
@@ -267,8 +283,11 @@ def test_kg_eval_errors_lists_false_positives_and_negatives(tiny_gold, capsys):
     assert "(gold type dataset; rules link)" in fp[0]
     fn = [line for line in lines if line.startswith("FN ")]
     assert len(fn) == 2
-    assert any("'Zyxwv-Net'" in line and line.split()[1] == "model" for line in fn)
-    assert any("'https://github.com/stanfordnlp/pyreft'" in line for line in fn)
+    assert any("'Zyxwv-Net'" in line and line.endswith("(no candidate)") for line in fn)
+    assert any(
+        "'https://github.com/stanfordnlp/pyreft'" in line and line.endswith("(extracted as repo)")
+        for line in fn
+    )
     # The table follows the error list.
     assert lines[-6].split()[0] == "method" and lines[-1].split()[0] == "proposed"
 

@@ -639,3 +639,20 @@ def test_spacy_blank_is_the_base():
         "kg_sentences", "kg_links", "kg_acronyms", "kg_candidates", "kg_typer", "kg_proposed",
     ]
     assert spacy.blank("en").pipe_names == []
+
+
+def test_the_typer_says_what_became_of_the_candidates_it_dropped():
+    nlp = build_pipeline()  # the shipped filter: its threshold decides
+    typer = nlp.get_pipe("kg_typer")
+    doc = nlp(
+        "Foo: a method\nWe fine-tune Llama-2-7B with LoRA on MNIST. Our AI model uses the "
+        "Transformer architecture, and we compare with Llama-2-7B-Chat models."
+    )
+    kept = {span.text for span in doc.spans["kg_entities"]}
+    notes = dict(typer.explain(doc))
+    assert {"Llama-2-7B", "LoRA", "MNIST", "Transformer", "Llama-2-7B-Chat"} <= kept
+    assert notes["AI"].startswith("dropped before the filter")  # a generic acronym
+    assert notes["Llama-2"] == "lost to the overlapping 'Llama-2-7B-Chat'"
+    # A name kept somewhere, or kept once trimmed (Transformer architecture), has no note.
+    assert not (kept | {"Transformer architecture"}) & set(notes)
+    assert all(note.startswith(("dropped", "below the filter", "lost to")) for note in notes.values())

@@ -27,7 +27,9 @@ from kg.extract.tokenizer import drop_whitespace_exceptions, tune_tokenizer
 from kg.ingest import Paper
 from kg.names import match_key
 
-__all__ = ["PIPE_NAMES", "build_pipeline", "entities_from_doc", "extract", "get_pipeline"]
+__all__ = [
+    "PIPE_NAMES", "build_pipeline", "entities_from_doc", "extract", "extract_docs", "get_pipeline"
+]
 
 PIPE_NAMES = ("kg_sentences", "kg_links", "kg_acronyms", "kg_candidates", "kg_typer", "kg_proposed")
 
@@ -54,10 +56,19 @@ def extract(
     papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64
 ) -> Iterator[tuple[Paper, list[ExtractedEntity]]]:
     """Yield each paper with its entities, streaming through ``nlp.pipe``."""
+    for paper, doc in extract_docs(papers, nlp=nlp, batch_size=batch_size):
+        yield paper, entities_from_doc(doc)
+
+
+def extract_docs(
+    papers: Iterable[Paper], *, nlp: Language | None = None, batch_size: int = 64
+) -> Iterator[tuple[Paper, Doc]]:
+    """Yield each paper with its processed ``Doc``, for callers that need
+    more than the entities (the scorer asks the typer what it dropped)."""
     nlp = nlp or get_pipeline()
     stream = ((_make_doc(nlp, paper.text), paper) for paper in papers)
     for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        yield paper, entities_from_doc(doc)
+        yield paper, doc
 
 
 def _make_doc(nlp: Language, text: str) -> Doc:

@@ -134,12 +134,7 @@ class EntityTyper:
     def __call__(self, doc: Doc) -> Doc:
         typed: list[tuple[float, str, Span]] = []
         for span, rule, etype, features in self.scored_candidates(doc):
-            if etype is EntityType.REPO:
-                confidence = 1.0
-            elif self.filter is not None:
-                confidence = self.filter.probability(features)
-            else:
-                confidence = _RULE_CONFIDENCE[rule]
+            confidence = self._confidence(rule, etype, features)
             if confidence >= self.threshold:
                 typed.append(
                     (confidence, rule, Span(doc, span.start, span.end, label=etype.value, span_id=rule))
@@ -152,6 +147,43 @@ class EntityTyper:
         self._type_like_siblings(doc_text(doc), kept)
         doc.spans[ENTITIES] = SpanGroup(doc, name=ENTITIES, spans=kept)
         return doc
+
+    def _confidence(self, rule: str, etype: EntityType, features: list[str]) -> float:
+        """The filter's probability; a rule's fixed confidence without a filter."""
+        if etype is EntityType.REPO:
+            return 1.0
+        if self.filter is not None:
+            return self.filter.probability(features)
+        return _RULE_CONFIDENCE[rule]
+
+    def explain(self, doc: Doc) -> list[tuple[str, str]]:
+        """(surface, what became of it) for each candidate of a processed doc
+        that is not an entity: dropped by the hard filters, below the learned
+        filter's threshold, or lost to an overlapping entity. Tells a name the
+        rules never proposed from one the typer dropped (``kg eval --errors``).
+        Ordered from the earliest stage to the latest, so that a surface found
+        twice ends with its furthest fate."""
+        kept = list(doc.spans.get(ENTITIES, ()))
+        kept_offsets = {(e.start_char, e.end_char) for e in kept}
+        scored = self.scored_candidates(doc)
+        # A scored span is its candidate, trimmed: inside the candidate's offsets.
+        notes = [
+            (span_text(cand), "dropped before the filter: generic, or no type")
+            for cand in doc.spans.get(CANDIDATES, ())
+            if not any(cand.start <= s.start and s.end <= cand.end for s, *_ in scored)
+        ]
+        below, lost = [], []
+        for span, rule, etype, features in scored:
+            if (span.start_char, span.end_char) in kept_offsets:
+                continue
+            confidence = self._confidence(rule, etype, features)
+            if confidence < self.threshold:
+                below.append((span_text(span), f"below the filter, {confidence:.2f} < {self.threshold:.2f}"))
+            else:
+                winner = next(e for e in kept if e.start < span.end and span.start < e.end)
+                lost.append((span_text(span), f"lost to the overlapping {span_text(winner)!r}"))
+        kept_texts = {span_text(e) for e in kept}  # a name kept once is found
+        return [(text, note) for text, note in notes + below + lost if text not in kept_texts]
 
     def _type_like_siblings(self, text: str, spans: list[Span]) -> None:
         """In a list (``on CIFAR-10, SVHN and Foo``), a name the lexicons do not
