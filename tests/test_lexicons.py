@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pytest
 
-from kg.extract.lexicon import LEXICON_DIR, load_lexicon
+from kg.extract.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from kg.extract.records import EntityType
 from kg.names import match_key
 
@@ -77,3 +77,11 @@ def test_known_aliases_pair_each_acronym_with_one_long_form():
         and (lexicon.type_of(short) is dataset) != (lexicon.type_of(long) is dataset)
     ]
     assert not mixed
+
+
+def test_a_surface_given_another_type_is_still_matched_with_the_first():
+    lexicon = Lexicon()
+    lexicon.add("ResNets", EntityType.METHOD)  # learned from training gold, loaded first
+    lexicon.add("ResNet", EntityType.MODEL)  # curated
+    assert ("ResNet", EntityType.METHOD) in lexicon.phrases
+    assert lexicon.type_of("ResNet") is lexicon.type_of_exact("ResNet") is EntityType.METHOD

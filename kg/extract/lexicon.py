@@ -75,10 +75,12 @@ class Lexicon:
     def add(self, surface: str, etype: EntityType, *, cased: bool = False) -> None:
         """Add a name. The first type given for a match key wins; every surface
         form is kept for matching (``Transformers`` and ``Transformer`` are two
-        token patterns of one name)."""
+        token patterns of one name), also when it came with another type: a
+        learned ``ResNets`` typed method must not hide the curated ``ResNet``."""
         key = match_key(surface)
-        if not key or key in self.generic or self.names.setdefault(key, etype) != etype:
+        if not key or key in self.generic:
             return
+        etype = self.names.setdefault(key, etype)
         self._exact.setdefault(surface, etype)
         if surface.casefold() not in self._surfaces:
             self._surfaces.add(surface.casefold())
