@@ -14,8 +14,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.extract.records import EntityType, ExtractedEntity
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 __all__ = [
     "GoldEntity",
@@ -260,7 +264,7 @@ def _score_paper(
 
 
 def predictions(
-    papers: Iterable[GoldPaper], *, nlp=None, batch_size: int = 64
+    papers: Iterable[GoldPaper], *, nlp: Language | None = None, batch_size: int = 64
 ) -> Iterator[tuple[list[Predicted], dict[str, str]]]:
     """Run the extractor on gold titles and abstracts (the gold itself is never
     read): each paper's predictions, and what became of the candidates the

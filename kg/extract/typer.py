@@ -178,7 +178,8 @@ class EntityTyper:
                 continue
             confidence = self._confidence(rule, etype, features)
             if confidence < self.threshold:
-                below.append((span_text(span), f"below the filter, {confidence:.2f} < {self.threshold:.2f}"))
+                note = f"below the filter, {confidence:.2f} < {self.threshold:.2f}"
+                below.append((span_text(span), note))
             else:
                 winner = next(e for e in kept if e.start < span.end and span.start < e.end)
                 lost.append((span_text(span), f"lost to the overlapping {span_text(winner)!r}"))
