@@ -290,6 +290,8 @@ def predicted(entities: Iterable[ExtractedEntity]) -> list[Predicted]:
 def evaluate_file(path: str | Path, *, progress=None, **extract_options) -> Scores:
     """Score the extractor on a gold file."""
     gold = list(read_gold(path))
+    if not gold:
+        raise ValueError(f"{path}: no gold records (one JSON object per line expected)")
     papers = progress(gold) if progress is not None else gold
-    preds, dropped = zip(*predictions(papers, **extract_options)) if gold else ((), ())
+    preds, dropped = zip(*predictions(papers, **extract_options))
     return score(gold, preds, dropped=dropped)

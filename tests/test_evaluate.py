@@ -319,3 +319,10 @@ def test_kg_eval_bad_gold_file(tmp_path, capsys):
     assert err.count("\n") == 1
     assert main(["eval", str(tmp_path / "missing.jsonl"), "-q"]) == 1
     assert "missing.jsonl" in capsys.readouterr().err
+
+
+def test_kg_eval_empty_gold_file(tmp_path, capsys):
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n", encoding="utf-8")
+    assert main(["eval", str(path), "-q"]) == 1
+    assert capsys.readouterr().err == f"kg: error: {path}: no gold records (one JSON object per line expected)\n"
