@@ -195,6 +195,23 @@ def score(
     return scores
 
 
+def _false_positive_note(key: str, etype: str, paper: GoldPaper) -> str:
+    """What a false positive is, next to the gold: a name of a gold entity with
+    another type, a second name for one already matched, or a span that
+    overlaps a gold name (a boundary error: ``channel pruning`` for ``group
+    channel pruning``)."""
+    named = next((g for g in paper.entities if key in g.keys), None)
+    if named is not None:
+        if named.accepts(etype):
+            return f"a second name for gold {named.name!r}"
+        return f"gold type {named.type}"
+    if len(key) >= 3:
+        for g in paper.entities:
+            if any(key in k or k in key for k in g.keys if len(k) >= 3):
+                return f"overlaps gold {g.name!r}"
+    return ""
+
+
 def _miss_note(missed: GoldEntity, preds: list[Predicted], dropped: dict[str, str] | None) -> str:
     """Why a gold entity was missed: another type, or (with ``dropped``) what
     became of its candidate, or that no rule proposed it."""
@@ -215,7 +232,6 @@ def _score_paper(
         hit = next((g for g in unmatched if key in g.keys and g.accepts(pred.type)), None)
         by_rule = scores.by_rule.setdefault(pred.rule_key, Counts())
         if hit is None:
-            wrong = next((g for g in paper.entities if key in g.keys), None)
             scores.by_type[pred.type].fp += 1
             by_rule.fp += 1
             scores.errors.append(
@@ -224,7 +240,7 @@ def _score_paper(
                     "kind": "FP",
                     "text": pred.text,
                     "type": pred.type,
-                    "note": f"gold type {wrong.type}" if wrong is not None else "",
+                    "note": _false_positive_note(key, pred.type, paper),
                     "rules": pred.rule_key,
                 }
             )

@@ -113,6 +113,16 @@ def test_also_types_are_accepted():
 def test_each_gold_entity_matches_once():
     s = score([gold(LORA)], [[Predicted("LoRA", "method"), Predicted("Low-Rank Adaptation", "method")]])
     assert counts(s, "method") == (1, 1, 0)
+    assert [e["note"] for e in s.errors] == ["a second name for gold 'Low-Rank Adaptation'"]
+
+
+def test_a_false_positive_overlapping_a_gold_name_says_so():
+    pruning = GoldEntity("group channel pruning", "method")
+    s = score([gold(pruning)], [[Predicted("channel pruning", "method"), Predicted("AI", "method")]])
+    assert {e["text"]: e["note"] for e in s.errors if e["kind"] == "FP"} == {
+        "channel pruning": "overlaps gold 'group channel pruning'",
+        "AI": "",  # too short to say
+    }
 
 
 def test_unknown_name_is_a_false_positive_without_note():
