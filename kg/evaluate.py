@@ -189,9 +189,9 @@ def score(
     """
     scores = scores or Scores()
     gold = list(gold)
-    notes = [None] * len(gold) if dropped is None else dropped
-    for paper, preds, why in zip(gold, predicted, notes, strict=True):
-        _score_paper(paper, preds, scores, why)
+    dropped = [None] * len(gold) if dropped is None else dropped
+    for paper, preds, paper_dropped in zip(gold, predicted, dropped, strict=True):
+        _score_paper(paper, preds, scores, paper_dropped)
     return scores
 
 

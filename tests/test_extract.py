@@ -642,7 +642,7 @@ def test_spacy_blank_is_the_base():
 
 
 def test_the_typer_says_what_became_of_the_candidates_it_dropped():
-    nlp = build_pipeline()  # the shipped filter: its threshold decides
+    nlp = get_pipeline()  # the shipped filter: its threshold decides
     typer = nlp.get_pipe("kg_typer")
     doc = nlp(
         "Foo: a method\nWe fine-tune Llama-2-7B with LoRA on MNIST. Our AI model uses the "
