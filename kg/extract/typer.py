@@ -302,6 +302,10 @@ class EntityTyper:
         return self.default_type
 
 
+def _value(etype: EntityType | None) -> str | None:
+    return etype.value if etype is not None else None
+
+
 def _in_dataset_list(doc_text: str, span: Span) -> bool:
     """Is the span an item of a colon-introduced list in a sentence about datasets?"""
     start = span.start_char
@@ -455,9 +459,3 @@ def make_entity_typer(
     ``use_filter=False`` falls back to fixed per-rule confidences."""
     candidate_filter = SpanClassifier.load() if use_filter else None
     return EntityTyper(name, load_lexicon(lexicon_dir), default_type, threshold, candidate_filter)
-
-
-
-
-def _value(etype: EntityType | None) -> str | None:
-    return etype.value if etype is not None else None
